@@ -1,0 +1,126 @@
+"""Configuration: defaults < ``~/.config/limi-cli/config.toml`` < ``.limi/config.toml``
+< ``LIMI_*`` environment variables < command-line flags.
+
+Every layer is validated with pydantic; a bad value is a one-line :class:`ConfigError`
+that names the key and the file (or variable) it came from.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from agent.messages import Sampling
+from agent.policy import ApprovalMode
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+class ConfigError(Exception):
+    """A configuration value is wrong; the message names the key and where it came from."""
+
+
+class Config(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    # "embedded" (the shipped SmolLM2 GGUF), a model name on an OpenAI-compatible server,
+    # a local HF checkpoint directory, or a .gguf file. Prefixes force a backend:
+    # "openai:NAME", "hf:PATH", "gguf:PATH".
+    model: str = "embedded"
+    backend: Literal["auto", "embedded", "openai", "hf"] = "auto"
+    base_url: str | None = None  # OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1
+    api_key: str | None = None
+    # native: OpenAI tools/tool_calls; text: <tool_call> blocks in the prompt; auto: native for openai
+    tool_protocol: Literal["auto", "native", "text"] = "auto"
+    request_timeout_s: float = 600.0
+    max_retries: int = 3
+    n_ctx: int = 8192  # context of local models (embedded, gguf)
+    n_threads: int | None = None
+    device: str = "auto"  # hf backend: auto, cpu, cuda
+
+    approval: ApprovalMode = "auto-edit"
+    max_turns: int = Field(default=30, ge=1)
+    sessions_dir: str | None = None  # default: <workspace>/.limi/sessions
+    shell_timeout_s: float = Field(default=120.0, gt=0)
+    max_output_chars: int = Field(default=16_000, ge=1000)
+    system_prompt_file: str | None = None
+    sampling: Sampling = Field(default_factory=Sampling)
+
+
+ENV_PREFIX = "LIMI_"
+# variables other tools already use, read when the LIMI_ ones are unset
+_ENV_FALLBACKS = {"base_url": "OPENAI_BASE_URL", "api_key": "OPENAI_API_KEY"}
+
+
+def user_config_path() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "limi-cli" / "config.toml"
+
+
+def project_config_path(workspace: Path) -> Path:
+    return workspace / ".limi" / "config.toml"
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: not valid TOML ({e}); fix the syntax") from None
+
+
+def _env_layer(environ: dict[str, str]) -> dict[str, Any]:
+    layer: dict[str, Any] = {}
+    for key, info in Config.model_fields.items():
+        if key == "sampling":
+            for skey in Sampling.model_fields:
+                name = f"{ENV_PREFIX}{skey.upper()}"
+                if name in environ:
+                    layer.setdefault("sampling", {})[skey] = environ[name]
+            continue
+        name = f"{ENV_PREFIX}{key.upper()}"
+        if name in environ:
+            layer[key] = environ[name]
+        elif key in _ENV_FALLBACKS and _ENV_FALLBACKS[key] in environ:
+            layer[key] = environ[_ENV_FALLBACKS[key]]
+    return layer
+
+
+def _apply(data: dict[str, Any], layer: dict[str, Any], source: str) -> dict[str, Any]:
+    merged = {**data, **{k: v for k, v in layer.items() if k != "sampling"}}
+    if "sampling" in layer:
+        if not isinstance(layer["sampling"], dict):
+            raise ConfigError(f"{source}: key 'sampling' must be a table")
+        merged["sampling"] = {**data.get("sampling", {}), **layer["sampling"]}
+    try:
+        Config.model_validate(merged)
+    except ValidationError as e:
+        err = e.errors()[0]
+        key = ".".join(str(p) for p in err["loc"]) or "?"
+        raise ConfigError(f"{source}: key '{key}': {err['msg']}") from None
+    return merged
+
+
+def load_config(
+    workspace: Path,
+    overrides: dict[str, Any] | None = None,
+    environ: dict[str, str] | None = None,
+    user_path: Path | None = None,
+) -> Config:
+    """Merge every layer, validating each so an error names where the bad value came from."""
+    environ = dict(os.environ if environ is None else environ)
+    data: dict[str, Any] = {}
+    for path in (user_path or user_config_path(), project_config_path(workspace)):
+        if path.is_file():
+            data = _apply(data, _read_toml(path), str(path))
+    data = _apply(data, _env_layer(environ), "environment (LIMI_* variables)")
+    flags = {k: v for k, v in (overrides or {}).items() if v is not None}
+    data = _apply(data, flags, "command line")
+    return Config.model_validate(data)

@@ -1,0 +1,102 @@
+"""Session events: one model for the trajectory log, the TUI and ``stream-json`` output.
+
+Every event is a pydantic model with a ``type`` tag. The session runner yields them
+as they happen; the log writer stores every event except the streaming deltas
+(which are rebuilt by the message events that follow them).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, Field, TypeAdapter
+
+from agent.messages import ToolCall, Usage
+
+LOG_SCHEMA_VERSION = 1
+
+
+class _Event(BaseModel):
+    ts: float = Field(default_factory=time.time)
+
+
+class SessionStarted(_Event):
+    type: Literal["session_started"] = "session_started"
+    schema_version: int = LOG_SCHEMA_VERSION
+    session_id: str
+    limi_version: str
+    model: str
+    backend: str
+    backend_settings: dict[str, Any] = Field(default_factory=dict)
+    sampling: dict[str, Any] = Field(default_factory=dict)
+    cwd: str
+    git_head: str | None = None
+    git_dirty: bool | None = None
+    approval: str
+    system_prompt: str
+    tools: list[dict[str, Any]] = Field(default_factory=list)  # OpenAI function specs
+    mode: str = "headless"  # headless, chat, record, batch, eval
+    resumed_from: str | None = None
+
+
+class UserMessage(_Event):
+    type: Literal["user_message"] = "user_message"
+    content: str
+
+
+class TextDelta(_Event):
+    """A piece of assistant text or reasoning as it streams. Not written to the log."""
+
+    type: Literal["text_delta"] = "text_delta"
+    text: str
+    reasoning: bool = False
+
+
+class AssistantMessage(_Event):
+    type: Literal["assistant_message"] = "assistant_message"
+    turn: int
+    content: str = ""
+    reasoning: str | None = None
+    tool_calls: list[ToolCall] = Field(default_factory=list)
+    usage: Usage = Field(default_factory=Usage)
+    latency_s: float = 0.0  # whole model call
+    ttft_s: float | None = None  # time to the first streamed token
+    finish_reason: str | None = None
+
+
+class ToolResult(_Event):
+    type: Literal["tool_result"] = "tool_result"
+    tool_call_id: str
+    name: str
+    output: str
+    is_error: bool = False
+    # why it failed, when it did: invalid_call, unknown_tool, bad_arguments, refused, timeout, tool_error, interrupted
+    error_kind: str | None = None
+    exit_code: int | None = None
+    duration_s: float = 0.0
+    truncated: bool = False
+
+
+class SessionEnded(_Event):
+    type: Literal["session_ended"] = "session_ended"
+    # done: the model answered without calling a tool; max_turns; error; interrupted
+    reason: Literal["done", "max_turns", "error", "interrupted"]
+    final_text: str = ""
+    error: str | None = None
+    turns: int = 0
+    usage: Usage = Field(default_factory=Usage)
+    duration_s: float = 0.0
+    tool_calls: int = 0
+    tool_errors: int = 0  # tool results with is_error
+    invalid_tool_calls: int = 0  # malformed JSON, unknown tools, bad arguments
+
+
+Event = Annotated[
+    Union[SessionStarted, UserMessage, TextDelta, AssistantMessage, ToolResult, SessionEnded],
+    Field(discriminator="type"),
+]
+EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+
+# error kinds that mean the model produced a call that could not be run as asked
+INVALID_CALL_KINDS = frozenset({"invalid_call", "unknown_tool", "bad_arguments"})

@@ -1,0 +1,263 @@
+"""The session: one way to run the agent, driven by every front end.
+
+A driver calls :meth:`Session.start`, then :meth:`Session.send` for each user message
+(iterating the events it yields as they happen), then :meth:`Session.end`. Every event
+except streaming deltas is appended to the trajectory log the moment it exists, so a
+killed process keeps everything up to the line being written.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from pydantic import ValidationError
+
+from agent import __version__
+from agent.backends.base import Backend
+from agent.events import (
+    INVALID_CALL_KINDS,
+    AssistantMessage,
+    Event,
+    SessionEnded,
+    SessionStarted,
+    TextDelta,
+    ToolResult,
+    UserMessage,
+)
+from agent.messages import Message, Sampling, ToolCall, Usage
+from agent.policy import Policy
+from agent.tools.base import Observation, Tool, ToolContext, ToolError
+from agent.tools.workspace import OutsideWorkspace, Workspace
+from agent.trajectory import TrajectoryWriter
+
+
+class Interrupted(Exception):
+    """The driver asked the session to stop what it is doing (esc, ctrl+c)."""
+
+
+@dataclass
+class SessionStats:
+    turns: int = 0
+    usage: Usage = field(default_factory=Usage)
+    tool_calls: int = 0
+    tool_errors: int = 0
+    invalid_tool_calls: int = 0
+
+
+class Session:
+    def __init__(
+        self,
+        backend: Backend,
+        tools: list[Tool],
+        *,
+        workspace: Path,
+        session_id: str,
+        system_prompt: str,
+        policy: Policy,
+        writer: TrajectoryWriter | None,
+        sampling: Sampling | None = None,
+        max_turns: int = 30,
+        shell_timeout_s: float = 120.0,
+        max_output_chars: int = 16_000,
+        mode: str = "headless",
+    ):
+        self.backend = backend
+        self.tools = {t.name: t for t in tools}
+        self.specs = [t.spec() for t in tools]
+        self.workspace = Workspace(workspace)
+        self.session_id = session_id
+        self.system_prompt = system_prompt
+        self.policy = policy
+        self.writer = writer
+        self.sampling = sampling or Sampling()
+        self.max_turns = max_turns
+        self.mode = mode
+        self.cancel = threading.Event()
+        self.ctx = ToolContext(
+            workspace=self.workspace,
+            cancel=self.cancel,
+            shell_timeout_s=shell_timeout_s,
+            max_output_chars=max_output_chars,
+        )
+        self.messages: list[Message] = [Message(role="system", content=system_prompt)]
+        self.stats = SessionStats()
+        self.final_text = ""
+        self.outcome: str = "done"  # of the last send(): done or max_turns
+        self._pending: list[ToolCall] = []  # calls of the last assistant message still without a result
+        self._t0 = time.monotonic()
+        self._ended: SessionEnded | None = None
+
+    # -- the driver's interface -------------------------------------------------
+
+    def start(self) -> SessionStarted:
+        from agent.gitinfo import git_state
+
+        head, dirty = git_state(self.workspace.root)
+        return self._emit(
+            SessionStarted(
+                session_id=self.session_id,
+                limi_version=__version__,
+                model=self.backend.model,
+                backend=self.backend.name,
+                backend_settings=self.backend.describe(),
+                sampling=self.sampling.model_dump(),
+                cwd=str(self.workspace.root),
+                git_head=head,
+                git_dirty=dirty,
+                approval=self.policy.mode,
+                system_prompt=self.system_prompt,
+                tools=[s.openai() for s in self.specs],
+                mode=self.mode,
+            )
+        )
+
+    def send(self, text: str) -> Iterator[Event]:
+        """Give the agent a user message and run it until it answers without a tool call
+        (outcome ``done``) or uses up ``max_turns`` model calls (outcome ``max_turns``)."""
+        self.cancel.clear()
+        self.messages.append(Message(role="user", content=text))
+        yield self._emit(UserMessage(content=text))
+        self.outcome = "max_turns"
+        for _ in range(self.max_turns):
+            reply = yield from self._model_turn()
+            if not reply.tool_calls:
+                self.outcome, self.final_text = "done", reply.content
+                return
+            for call in reply.tool_calls:
+                self._check_cancel()
+                yield self._emit(self._run_tool(call))
+        self.final_text = self.messages[-1].content if self.messages[-1].role == "assistant" else ""
+
+    def interrupt(self) -> None:
+        """Stop the running generation or tool (safe to call from another thread)."""
+        self.cancel.set()
+
+    def end(self, reason: str | None = None, error: str | None = None) -> SessionEnded:
+        """Close the session: answer calls left without a result, write session_ended, release tools."""
+        if self._ended is not None:
+            return self._ended
+        for call in list(self._pending):
+            self._emit(self._result(call, Observation(output="interrupted before it ran", is_error=True, error_kind="interrupted"), 0.0))
+        s = self.stats
+        ended = SessionEnded(
+            reason=reason or self.outcome,  # type: ignore[arg-type]
+            final_text=self.final_text,
+            error=error,
+            turns=s.turns,
+            usage=s.usage,
+            duration_s=round(time.monotonic() - self._t0, 3),
+            tool_calls=s.tool_calls,
+            tool_errors=s.tool_errors,
+            invalid_tool_calls=s.invalid_tool_calls,
+        )
+        self._ended = self._emit(ended)
+        for tool in self.tools.values():
+            tool.close(self.ctx)
+        if self.writer is not None:
+            self.writer.close()
+        return self._ended
+
+    # -- one model call -----------------------------------------------------------
+
+    def _model_turn(self) -> Iterator[Event]:
+        t0 = time.perf_counter()
+        ttft: float | None = None
+        text, reasoning, calls = [], [], []
+        usage, finish = Usage(), None
+        for chunk in self.backend.stream(self.messages, self.specs, self.sampling):
+            self._check_cancel()
+            if chunk.kind in ("text", "reasoning"):
+                ttft = ttft if ttft is not None else time.perf_counter() - t0
+                (text if chunk.kind == "text" else reasoning).append(chunk.text)
+                yield TextDelta(text=chunk.text, reasoning=chunk.kind == "reasoning")
+            elif chunk.kind == "tool_call":
+                calls.append(chunk.call)
+            else:
+                usage, finish = chunk.usage, chunk.finish_reason
+        self.stats.turns += 1
+        self.stats.usage = self.stats.usage + usage
+        msg = Message(role="assistant", content="".join(text).strip(), reasoning="".join(reasoning).strip() or None, tool_calls=calls)
+        self.messages.append(msg)
+        self._pending = list(calls)
+        event = AssistantMessage(
+            turn=self.stats.turns,
+            content=msg.content,
+            reasoning=msg.reasoning,
+            tool_calls=calls,
+            usage=usage,
+            latency_s=round(time.perf_counter() - t0, 4),
+            ttft_s=round(ttft, 4) if ttft is not None else None,
+            finish_reason=finish,
+        )
+        yield self._emit(event)
+        return event
+
+    # -- one tool call ------------------------------------------------------------
+
+    def _run_tool(self, call: ToolCall) -> ToolResult:
+        t0 = time.perf_counter()
+        obs = self._observe(call)
+        return self._result(call, obs, time.perf_counter() - t0)
+
+    def _observe(self, call: ToolCall) -> Observation:
+        if call.error:
+            return _error("invalid_call", f"{call.error}. Write each call as <tool_call>{{\"name\": ..., \"arguments\": {{...}}}}</tool_call>.")
+        tool = self.tools.get(call.name)
+        if tool is None:
+            return _error("unknown_tool", f"unknown tool {call.name!r}; the tools are: {', '.join(self.tools)}")
+        try:
+            params = tool.Params.model_validate(call.arguments)
+        except ValidationError as e:
+            problems = "; ".join(f"{'.'.join(map(str, err['loc'])) or 'arguments'}: {err['msg']}" for err in e.errors())
+            return _error("bad_arguments", f"bad arguments for {tool.name}: {problems}")
+        decision = self.policy.check(tool, call, tool.describe_call(params))
+        if not decision.allowed:
+            return _error("refused", decision.note or f"the user refused {tool.name}")
+        try:
+            obs = tool.run(params, self.ctx)
+        except (ToolError, OutsideWorkspace) as e:
+            return _error("tool_error", str(e))
+        except Exception as e:  # a bug in a tool must not end the session
+            return _error("tool_error", f"{tool.name} failed: {type(e).__name__}: {e}")
+        if decision.note:  # the person allowed it and said something
+            obs.output = f"{obs.output}\n[user note: {decision.note}]"
+        return obs
+
+    def _result(self, call: ToolCall, obs: Observation, duration: float) -> ToolResult:
+        s = self.stats
+        s.tool_calls += 1
+        s.tool_errors += obs.is_error
+        s.invalid_tool_calls += obs.error_kind in INVALID_CALL_KINDS
+        content = f"Error: {obs.output}" if obs.is_error and obs.error_kind != "timeout" else obs.output
+        self.messages.append(Message(role="tool", content=content, tool_call_id=call.id, name=call.name))
+        if call in self._pending:
+            self._pending.remove(call)
+        return ToolResult(
+            tool_call_id=call.id,
+            name=call.name,
+            output=content,
+            is_error=obs.is_error,
+            error_kind=obs.error_kind,
+            exit_code=obs.exit_code,
+            duration_s=round(duration, 4),
+            truncated=obs.truncated,
+        )
+
+    # -- plumbing -----------------------------------------------------------------
+
+    def _check_cancel(self) -> None:
+        if self.cancel.is_set():
+            raise Interrupted()
+
+    def _emit(self, event):
+        if self.writer is not None:
+            self.writer.write(event)
+        return event
+
+
+def _error(kind: str, message: str) -> Observation:
+    return Observation(output=message, is_error=True, error_kind=kind)

@@ -1,0 +1,1 @@
+"""The built-in tools. :func:`default_tools` gives the set a session offers."""

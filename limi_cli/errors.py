@@ -1,0 +1,23 @@
+"""Which exceptions are the user's to fix (one line, no traceback) and their exit codes."""
+
+from __future__ import annotations
+
+
+def user_message(e: BaseException) -> tuple[str, int]:
+    from agent.backends.base import BackendError
+    from agent.config import ConfigError
+    from limi_cli.cli import UserError
+    from limi_cli.headless import EXIT_ERROR, EXIT_USAGE, UsageError
+
+    if isinstance(e, UsageError):
+        return str(e), EXIT_USAGE
+    known: tuple[type[BaseException], ...] = (UserError, ConfigError, BackendError, FileNotFoundError, ValueError)
+    try:
+        from agent.trajectory import SessionNotFound
+
+        known += (SessionNotFound,)
+    except ImportError:  # pragma: no cover
+        pass
+    if isinstance(e, known):
+        return str(e).splitlines()[0] if str(e) else type(e).__name__, EXIT_ERROR
+    return f"{type(e).__name__}: {e} (rerun with --debug for the traceback)", EXIT_ERROR

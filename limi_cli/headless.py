@@ -1,0 +1,113 @@
+"""``limi-cli run``: one task, no questions asked, output as text, json or stream-json."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from agent.events import AssistantMessage, SessionEnded, TextDelta, ToolResult
+
+# exit codes (documented in the README)
+EXIT_DONE, EXIT_ERROR, EXIT_USAGE, EXIT_MAX_TURNS, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+_EXIT_FOR = {"done": EXIT_DONE, "error": EXIT_ERROR, "max_turns": EXIT_MAX_TURNS, "interrupted": EXIT_INTERRUPTED}
+
+
+class UsageError(Exception):
+    """The command line itself is wrong (exit code 2)."""
+
+
+def read_task(prompt: str | None, stdin: TextIO) -> str:
+    """The task from ``-p TEXT``, ``-p -`` (stdin) or a pipe when ``-p`` is absent."""
+    if prompt == "-" or (prompt is None and not stdin.isatty()):
+        text = stdin.read()
+    elif prompt is None:
+        raise UsageError("no task given: pass -p \"TASK\", or pipe the task into limi-cli run")
+    else:
+        text = prompt
+    if not text.strip():
+        raise UsageError("the task is empty: give the agent something to do")
+    return text.strip()
+
+
+class _Terminated(Exception):
+    pass
+
+
+def _on_sigterm(signum, frame):  # let SIGTERM end the session like ctrl+c does, with its log closed
+    raise _Terminated()
+
+
+def run_headless(task: str, workspace: Path, overrides: dict, output_format: str, include_partial: bool, quiet: bool) -> int:
+    from agent.backends.base import BackendError
+    from agent.config import load_config
+    from agent.session import Interrupted
+    from agent.session_builder import build_session
+    from limi_cli.stream_json import StreamJsonMapper, result_object
+
+    config = load_config(workspace, overrides)
+    session = build_session(config, workspace, mode="headless")
+    log_path = str(session.writer.path) if session.writer else None
+    mapper = StreamJsonMapper(include_partial=include_partial, log_path=log_path)
+    out = sys.stdout
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+
+    def emit(event) -> None:
+        if output_format == "stream-json":
+            obj = mapper.map(event)
+            if obj is not None:
+                out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+                out.flush()
+        elif output_format == "json":
+            mapper.map(event)  # keeps the api time and ids for the final object
+        elif not quiet:
+            _progress(event)
+
+    reason, error = None, None
+    try:
+        emit(session.start())
+        for event in session.send(task):
+            emit(event)
+        reason = session.outcome
+    except (KeyboardInterrupt, Interrupted, _Terminated):
+        reason = "interrupted"
+    except BackendError as e:
+        reason, error = "error", str(e)
+    finally:
+        ended: SessionEnded = session.end(reason or "error", error if reason else (error or "the session stopped on an unexpected error"))
+        signal.signal(signal.SIGTERM, previous)
+    emit(ended)
+    if output_format == "json":
+        out.write(json.dumps(result_object(ended, session.session_id, mapper.api_s, log_path), ensure_ascii=False) + "\n")
+    elif output_format == "text":
+        if ended.reason == "error":
+            print(f"limi-cli: error: {ended.error}", file=sys.stderr)
+        elif ended.final_text:
+            out.write(ended.final_text.rstrip() + "\n")
+        if ended.reason == "max_turns":
+            print(f"limi-cli: stopped after {ended.turns} turns (--max-turns); the task may be unfinished", file=sys.stderr)
+    out.flush()
+    return _EXIT_FOR[ended.reason]
+
+
+def _progress(event) -> None:
+    """Text mode: a compact trace of the agent's actions on stderr; the answer goes to stdout."""
+    err = sys.stderr
+    if isinstance(event, AssistantMessage):
+        for call in event.tool_calls:
+            args = ", ".join(f"{k}={_short(v)}" for k, v in call.arguments.items())
+            err.write(f"● {call.name}({args})\n" if not call.error else f"● invalid tool call: {call.error}\n")
+    elif isinstance(event, ToolResult):
+        status = "error" if event.is_error else "ok"
+        first = event.output.strip().splitlines()[0][:100] if event.output.strip() else ""
+        err.write(f"  ⎿ {status} ({event.duration_s:.2f}s) {first}\n")
+    elif isinstance(event, TextDelta):
+        return
+    err.flush()
+
+
+def _short(value, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

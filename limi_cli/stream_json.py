@@ -1,0 +1,131 @@
+"""Session events as ``stream-json`` lines, close to the schema Claude Code and qwen-code share.
+
+One JSON object a line: ``system``/``init`` first, ``assistant`` messages (text, thinking
+and ``tool_use`` content blocks), ``user`` messages carrying ``tool_result`` blocks, and a
+final ``result`` with usage. With partial messages on, ``stream_event`` lines carry the
+text deltas as they stream. limi-cli's own extra fields sit under a ``limi`` key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agent.events import AssistantMessage, SessionEnded, SessionStarted, TextDelta, ToolResult
+from agent.messages import Usage
+
+RESULT_SUBTYPES = {
+    "done": "success",
+    "max_turns": "error_max_turns",
+    "error": "error_during_execution",
+    "interrupted": "error_interrupted",
+}
+
+
+def _usage(u: Usage) -> dict[str, int]:
+    return {
+        "input_tokens": u.prompt_tokens,
+        "output_tokens": u.completion_tokens,
+        "cache_read_input_tokens": u.cached_tokens,
+    }
+
+
+class StreamJsonMapper:
+    """Turns session events into stream-json objects (``None`` for events it does not show)."""
+
+    def __init__(self, include_partial: bool = False, log_path: str | None = None):
+        self.include_partial = include_partial
+        self.log_path = log_path
+        self.session_id = ""
+        self.model = ""
+        self.api_s = 0.0
+
+    def map(self, event: Any) -> dict[str, Any] | None:
+        if isinstance(event, SessionStarted):
+            self.session_id, self.model = event.session_id, event.model
+            return {
+                "type": "system",
+                "subtype": "init",
+                "session_id": event.session_id,
+                "cwd": event.cwd,
+                "model": event.model,
+                "tools": [t["function"]["name"] for t in event.tools],
+                "permissionMode": event.approval,
+                "limi": {"version": event.limi_version, "backend": event.backend, "log_path": self.log_path},
+            }
+        if isinstance(event, TextDelta):
+            if not self.include_partial:
+                return None
+            delta = {"type": "thinking_delta", "thinking": event.text} if event.reasoning else {"type": "text_delta", "text": event.text}
+            return {
+                "type": "stream_event",
+                "session_id": self.session_id,
+                "event": {"type": "content_block_delta", "index": 0, "delta": delta},
+            }
+        if isinstance(event, AssistantMessage):
+            self.api_s += event.latency_s
+            content: list[dict[str, Any]] = []
+            if event.reasoning:
+                content.append({"type": "thinking", "thinking": event.reasoning})
+            if event.content:
+                content.append({"type": "text", "text": event.content})
+            for call in event.tool_calls:
+                content.append({"type": "tool_use", "id": call.id, "name": call.name, "input": call.arguments})
+            return {
+                "type": "assistant",
+                "session_id": self.session_id,
+                "parent_tool_use_id": None,
+                "message": {
+                    "id": f"msg_{self.session_id}_{event.turn}",
+                    "type": "message",
+                    "role": "assistant",
+                    "model": self.model,
+                    "content": content,
+                    "stop_reason": "tool_use" if event.tool_calls else "end_turn",
+                    "usage": _usage(event.usage),
+                },
+            }
+        if isinstance(event, ToolResult):
+            return {
+                "type": "user",
+                "session_id": self.session_id,
+                "parent_tool_use_id": None,
+                "message": {
+                    "role": "user",
+                    "content": [
+                        {"type": "tool_result", "tool_use_id": event.tool_call_id, "content": event.output, "is_error": event.is_error}
+                    ],
+                },
+                "limi": {
+                    "name": event.name,
+                    "exit_code": event.exit_code,
+                    "duration_s": event.duration_s,
+                    "error_kind": event.error_kind,
+                    "truncated": event.truncated,
+                },
+            }
+        if isinstance(event, SessionEnded):
+            return result_object(event, self.session_id, self.api_s, self.log_path)
+        return None
+
+
+def result_object(event: SessionEnded, session_id: str, api_s: float = 0.0, log_path: str | None = None) -> dict[str, Any]:
+    return {
+        "type": "result",
+        "subtype": RESULT_SUBTYPES[event.reason],
+        "is_error": event.reason != "done",
+        "duration_ms": int(event.duration_s * 1000),
+        "duration_api_ms": int(api_s * 1000),
+        "num_turns": event.turns,
+        "result": event.final_text if event.reason != "error" else (event.error or ""),
+        "session_id": session_id,
+        "total_cost_usd": 0.0,
+        "usage": _usage(event.usage),
+        "limi": {
+            "reason": event.reason,
+            "error": event.error,
+            "tool_calls": event.tool_calls,
+            "tool_errors": event.tool_errors,
+            "invalid_tool_calls": event.invalid_tool_calls,
+            "log_path": log_path,
+        },
+    }
