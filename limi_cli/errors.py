@@ -11,13 +11,9 @@ def user_message(e: BaseException) -> tuple[str, int]:
 
     if isinstance(e, UsageError):
         return str(e), EXIT_USAGE
-    known: tuple[type[BaseException], ...] = (UserError, ConfigError, BackendError, FileNotFoundError, ValueError)
-    try:
-        from agent.trajectory import SessionNotFound
+    from agent.session_store import SessionLookupError
 
-        known += (SessionNotFound,)
-    except ImportError:  # pragma: no cover
-        pass
+    known = (UserError, ConfigError, BackendError, SessionLookupError, FileNotFoundError)
     if isinstance(e, known):
         return str(e).splitlines()[0] if str(e) else type(e).__name__, EXIT_ERROR
     return f"{type(e).__name__}: {e} (rerun with --debug for the traceback)", EXIT_ERROR

@@ -21,6 +21,7 @@ class EchoParams(BaseModel):
 
 
 class Echo(Tool):
+    description = "Echo tool for tests."
     name, kind, Params = "echo", "read", EchoParams
 
     def run(self, params, ctx):
@@ -32,6 +33,7 @@ class Echo(Tool):
 
 
 class Touch(Tool):
+    description = "Touch tool for tests."
     name, kind, Params = "touch", "edit", EchoParams
 
     def run(self, params, ctx):
@@ -40,6 +42,7 @@ class Touch(Tool):
 
 
 class Wait(Tool):
+    description = "Wait tool for tests."
     name, kind, Params = "wait", "exec", EchoParams
 
     def run(self, params, ctx):

@@ -52,6 +52,8 @@ class Tool:
     name: ClassVar[str]
     kind: ClassVar[ToolKind]
     Params: ClassVar[type[BaseModel]]
+    # the text the model sees; None: prompts/tools/<name>.md (tools from elsewhere, e.g. MCP, set it)
+    description: ClassVar[str | None] = None
 
     def run(self, params: BaseModel, ctx: ToolContext) -> Observation:  # pragma: no cover - interface
         raise NotImplementedError
@@ -67,7 +69,8 @@ class Tool:
         schema.pop("title", None)
         for prop in schema.get("properties", {}).values():
             prop.pop("title", None)
-        return ToolSpec(name=cls.name, description=load_tool_description(cls.name), parameters=schema)
+        description = cls.description if cls.description is not None else load_tool_description(cls.name)
+        return ToolSpec(name=cls.name, description=description, parameters=schema)
 
     def describe_call(self, params: BaseModel) -> str:
         """A short one-line summary of a call, for approvals and compact displays."""

@@ -1,0 +1,153 @@
+"""Where session logs live, and listing and finding them without reading them whole.
+
+Session files are ``<workspace>/.limi/sessions/<session_id>.jsonl``. Ids start with the
+UTC start time, so they sort by age; a listing reads only the first lines and the last
+line of each log (the whole file only for a session that never ended). Re-exported by
+:mod:`agent.trajectory`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+LOG_SUFFIX = ".jsonl"
+_TAIL_CHUNK = 64 * 1024
+
+
+def sessions_dir(workspace_root: str | os.PathLike[str], override: str | os.PathLike[str] | None = None) -> Path:
+    """Where session logs go: ``override`` (relative to the workspace) or ``<workspace>/.limi/sessions``."""
+    root = Path(workspace_root)
+    if override is not None:
+        return root / Path(override).expanduser()  # an absolute override replaces root
+    return root / ".limi" / "sessions"
+
+
+def new_session_id(now: float | None = None) -> str:
+    """A new id like ``20261124-205233-3fa9c1``: UTC time first, so ids sort by start time."""
+    return time.strftime("%Y%m%d-%H%M%S", time.gmtime(now)) + "-" + secrets.token_hex(3)
+
+
+def session_path(directory: str | os.PathLike[str], session_id: str) -> Path:
+    """The log file of ``session_id`` in ``directory``."""
+    return Path(directory) / f"{session_id}{LOG_SUFFIX}"
+
+
+class SessionLookupError(LookupError):
+    """No session, or more than one, matches what the user asked for."""
+
+
+def find_session(directory: str | os.PathLike[str], id_or_prefix: str) -> Path:
+    """The log whose id is ``id_or_prefix`` or starts with it (a path to a log also works)."""
+    directory = Path(directory)
+    key = id_or_prefix.strip()
+    if not key:
+        raise SessionLookupError("empty session id: give a session id or a unique prefix of one")
+    if key.endswith(LOG_SUFFIX) and Path(key).is_file():
+        return Path(key)
+    key = key.removesuffix(LOG_SUFFIX)
+    if not directory.is_dir():
+        raise SessionLookupError(f"no sessions yet: {directory} does not exist")
+    exact = session_path(directory, key)
+    if exact.is_file():
+        return exact
+    matches = sorted(p for p in directory.glob(f"*{LOG_SUFFIX}") if p.stem.startswith(key))
+    if not matches:
+        raise SessionLookupError(f"no session id starts with {key!r} in {directory}")
+    if len(matches) > 1:
+        shown = ", ".join(p.stem for p in matches[:5]) + (", ..." if len(matches) > 5 else "")
+        raise SessionLookupError(f"{key!r} matches {len(matches)} sessions ({shown}); give more of the id")
+    return matches[0]
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """One line of a session listing. ``end_reason`` is ``unfinished`` for a log
+    without a ``session_ended`` event (a killed or still running session)."""
+
+    id: str
+    started: float | None  # unix time
+    model: str
+    first_user_message: str  # cut to one short line
+    turns: int
+    end_reason: str
+    path: Path
+
+
+def summarize_session(path: str | os.PathLike[str], cut: int = 80) -> SessionSummary:
+    """Summarise a log from its first lines and its last line (whole file only when unfinished)."""
+    path = Path(path)
+    sid, started, model, first_user, turns, end = path.stem, None, "", "", 0, "unfinished"
+    with open(path, "rb") as f:
+        for _ in range(8):  # session_started, then the first user message, come first
+            obj = _loads(f.readline())
+            if obj.get("type") == "session_started":
+                sid, model = str(obj.get("session_id", sid)), str(obj.get("model", ""))
+                started = obj["ts"] if isinstance(obj.get("ts"), (int, float)) else None
+            elif obj.get("type") == "user_message":
+                first_user = " ".join(str(obj.get("content", "")).split())
+                first_user = first_user if len(first_user) <= cut else first_user[: cut - 3] + "..."
+                break
+        last = _loads(_last_line(f))
+        if last.get("type") == "session_ended":
+            end, turns = str(last.get("reason", "?")), _int(last.get("turns"), 0)
+        else:  # killed: count turns from the last assistant message
+            f.seek(0)
+            for line in f:
+                if b'"type":"assistant_message"' in line[:100]:
+                    turns = _int(_loads(line).get("turn"), turns)
+    return SessionSummary(sid, started, model, first_user, turns, end, path)
+
+
+def list_sessions(directory: str | os.PathLike[str]) -> list[SessionSummary]:
+    """Summaries of every log in ``directory``, newest first (empty if it does not exist)."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        return []
+    keyed = []
+    for path in directory.glob(f"*{LOG_SUFFIX}"):
+        try:
+            summary = summarize_session(path)
+            when = summary.started if summary.started is not None else path.stat().st_mtime
+        except OSError:
+            continue  # deleted or unreadable meanwhile
+        keyed.append(((when, summary.id), summary))
+    keyed.sort(key=lambda pair: pair[0], reverse=True)
+    return [summary for _, summary in keyed]
+
+
+def _int(value: object, default: int) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def _loads(line: bytes) -> dict:
+    try:
+        obj = json.loads(line)
+    except ValueError:
+        return {}
+    return obj if isinstance(obj, dict) else {}
+
+
+def _last_line(f) -> bytes:
+    """The last non-empty line of an open binary file, reading backwards in chunks."""
+    pos = f.seek(0, os.SEEK_END)
+    chunks: list[bytes] = []
+    seen_content = False  # past the trailing newlines
+    while pos > 0:
+        step = min(_TAIL_CHUNK, pos)
+        pos -= step
+        f.seek(pos)
+        chunk = f.read(step)
+        if not seen_content:
+            chunk = chunk.rstrip(b"\n")
+            seen_content = bool(chunk)
+        cut = chunk.rfind(b"\n")
+        if cut >= 0:
+            chunks.append(chunk[cut + 1 :])
+            break
+        chunks.append(chunk)
+    return b"".join(reversed(chunks))

@@ -1,0 +1,224 @@
+"""File tools: ``read_file``, ``write_file`` and ``edit``.
+
+Every path goes through :meth:`Workspace.resolve`, so ``..``, absolute paths elsewhere and
+symlinks that lead out raise :class:`OutsideWorkspace` before anything is read or written.
+"""
+
+from __future__ import annotations
+
+import codecs
+import difflib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from pydantic import BaseModel, Field
+
+from agent.tools.base import Observation, Tool, ToolContext, ToolError
+
+DEFAULT_LIMIT = 2000  # lines per read_file call
+MAX_LINE_CHARS = 2000  # longer lines are cut
+COUNT_LINES_MAX_BYTES = 10 * 1024 * 1024  # bigger files are streamed, not counted to the end
+SNIFF_BYTES = 8192
+MAX_DIFF_LINES = 200
+
+
+def looks_binary(head: bytes) -> bool:
+    """True for content that is not UTF-8 text: a NUL byte, or bytes that do not decode.
+
+    ``head`` is the start of a file; a multi-byte character cut at its end is fine.
+    """
+    if b"\0" in head:
+        return True
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+def _human_size(n: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    raise AssertionError("unreachable")
+
+
+def _lines(f: BinaryIO, max_bytes: int) -> Iterator[tuple[bytes, bool]]:
+    """Yield each line (without its newline) cut to ``max_bytes``, and whether it was cut.
+
+    The rest of an over-long line is skipped in chunks, so one huge line never sits in memory.
+    """
+    while True:
+        line = f.readline(max_bytes)
+        if not line:
+            return
+        cut = False
+        if not line.endswith(b"\n") and len(line) == max_bytes:
+            while (rest := f.readline(65536)) and not rest.endswith(b"\n"):
+                cut = True
+            cut = cut or bool(rest.rstrip(b"\r\n"))
+        yield line.rstrip(b"\r\n"), cut
+
+
+def _existing_file(ctx: ToolContext, path: str) -> Path:
+    resolved = ctx.workspace.resolve(path)
+    if resolved.is_dir():
+        raise ToolError(f"{path} is a directory, not a file; use list_files to see what it contains")
+    if not resolved.exists():
+        raise ToolError(f"file not found: {path}; check the path with list_files or glob")
+    return resolved
+
+
+class ReadFileTool(Tool):
+    name = "read_file"
+    kind = "read"
+
+    class Params(BaseModel):
+        path: str = Field(description="File to read, relative to the workspace root.")
+        offset: int = Field(default=1, description="First line to show, 1-based.")
+        limit: int | None = Field(default=None, description=f"How many lines to show; default {DEFAULT_LIMIT}.")
+
+    def run(self, params: ReadFileTool.Params, ctx: ToolContext) -> Observation:
+        path = _existing_file(ctx, params.path)
+        limit = DEFAULT_LIMIT if params.limit is None else params.limit
+        if params.offset < 1 or limit < 1:
+            raise ToolError("offset and limit must be at least 1 (offset counts lines from 1)")
+        rel = ctx.workspace.relative(path)
+        size = path.stat().st_size
+        ctx.files_read.add(path)
+        with path.open("rb") as f:
+            if looks_binary(f.read(SNIFF_BYTES)):
+                return Observation(output=f"{rel} is a binary file ({_human_size(size)}); its content is not shown")
+            f.seek(0)
+            return self._read(f, rel, size, params.offset, limit, ctx.max_output_chars)
+
+    @staticmethod
+    def _read(f: BinaryIO, rel: str, size: int, offset: int, limit: int, budget: int) -> Observation:
+        if size == 0:
+            return Observation(output=f"{rel} is empty")
+        total = _count_lines(f, size) if size <= COUNT_LINES_MAX_BYTES else None
+        f.seek(0)
+        shown: list[str] = []
+        used, last, n = 0, offset - 1, 0
+        capped = more = False
+        for n, (raw, cut) in enumerate(_lines(f, MAX_LINE_CHARS * 4), start=1):
+            if n < offset:
+                continue
+            if n >= offset + limit:
+                more = True
+                break
+            text = raw.decode("utf-8", errors="replace")
+            if cut or len(text) > MAX_LINE_CHARS:
+                text = text[:MAX_LINE_CHARS] + f" [... line cut at {MAX_LINE_CHARS} characters]"
+            line = f"{n:>6}\t{text}"
+            if shown and used + len(line) + 1 > budget:
+                capped = more = True
+                break
+            shown.append(line)
+            used += len(line) + 1
+            last = n
+        if not shown:
+            raise ToolError(f"offset {offset} is past the end of {rel} ({n} lines); use a smaller offset")
+        body = "\n".join(shown)
+        if offset == 1 and not more:
+            return Observation(output=body)
+        of = str(total) if total is not None else (f"more than {last}" if more else str(last))
+        if not more:
+            return Observation(output=f"{body}\n[lines {offset}-{last} of {of}]")
+        why = f"output capped at {budget} characters; " if capped else ""
+        footer = f"[lines {offset}-{last} of {of}; {why}use offset={last + 1} to read more]"
+        return Observation(output=f"{body}\n{footer}", truncated=capped)
+
+
+def _count_lines(f: BinaryIO, size: int) -> int:
+    """Lines in the file: newlines, plus one for a last line without its newline."""
+    count = 0
+    while chunk := f.read(1 << 20):
+        count += chunk.count(b"\n")
+    f.seek(size - 1)
+    return count + (f.read(1) != b"\n")
+
+
+class WriteFileTool(Tool):
+    name = "write_file"
+    kind = "edit"
+
+    class Params(BaseModel):
+        path: str = Field(description="File to write, relative to the workspace root.")
+        content: str = Field(description="The complete new content of the file.")
+
+    def run(self, params: WriteFileTool.Params, ctx: ToolContext) -> Observation:
+        path = ctx.workspace.resolve(params.path)
+        if path.is_dir():
+            raise ToolError(f"{params.path} is a directory; give a file path")
+        existed = path.exists()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = params.content.encode("utf-8")
+        path.write_bytes(data)
+        ctx.files_read.add(path)
+        lines = params.content.count("\n") + (1 if params.content and not params.content.endswith("\n") else 0)
+        verb = "overwrote" if existed else "created"
+        return Observation(output=f"{verb} {ctx.workspace.relative(path)} ({len(data)} bytes, {lines} lines)")
+
+
+class EditTool(Tool):
+    name = "edit"
+    kind = "edit"
+
+    class Params(BaseModel):
+        path: str = Field(description="File to edit, relative to the workspace root.")
+        old_string: str = Field(description="Exact text to replace, copied from the file with its indentation.")
+        new_string: str = Field(description="Text to put in its place.")
+        replace_all: bool = Field(default=False, description="Replace every occurrence instead of exactly one.")
+
+    def run(self, params: EditTool.Params, ctx: ToolContext) -> Observation:
+        old, new = params.old_string, params.new_string
+        if old == new:
+            raise ToolError("old_string and new_string are the same; nothing would change")
+        path = ctx.workspace.resolve(params.path)
+        if path.is_dir():
+            raise ToolError(f"{params.path} is a directory, not a file")
+        rel = ctx.workspace.relative(path)
+        if not path.exists():
+            if old:
+                raise ToolError(f"file not found: {params.path}; check the path, or use write_file to create it")
+            return self._write(path, "", new, rel, ctx, "created")
+        data = path.read_bytes()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = "\0"
+        if "\0" in text:
+            raise ToolError(f"{rel} is not UTF-8 text; edit only changes text files")
+        if not old:
+            if text:
+                raise ToolError("old_string is empty; give the exact text to replace (or use write_file for the whole file)")
+            return self._write(path, text, new, rel, ctx, "edited")
+        count = text.count(old)
+        if count == 0 and "\r\n" in text and "\n" in old and "\r\n" not in old:
+            old, new = old.replace("\n", "\r\n"), new.replace("\n", "\r\n")  # the file has CRLF line ends
+            count = text.count(old)
+        if count == 0:
+            raise ToolError(
+                f"old_string was not found in {rel}; read the file and copy the exact text, including whitespace"
+            )
+        if count > 1 and not params.replace_all:
+            raise ToolError(
+                f"ambiguous: {count} matches in {rel}; add surrounding lines to make old_string unique or set replace_all"
+            )
+        note = f"edited {rel}" + (f" ({count} replacements)" if count > 1 else "")
+        return self._write(path, text, text.replace(old, new), rel, ctx, note)
+
+    @staticmethod
+    def _write(path: Path, before: str, after: str, rel: str, ctx: ToolContext, note: str) -> Observation:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(after.encode("utf-8"))
+        ctx.files_read.add(path)
+        diff = list(difflib.unified_diff(
+            before.splitlines(), after.splitlines(), fromfile=f"a/{rel}", tofile=f"b/{rel}", lineterm="", n=2
+        ))
+        if len(diff) > MAX_DIFF_LINES:
+            diff = diff[:MAX_DIFF_LINES] + [f"[... {len(diff) - MAX_DIFF_LINES} more diff lines]"]
+        return Observation(output="\n".join([note, *diff]))
