@@ -6,7 +6,7 @@ from __future__ import annotations
 def user_message(e: BaseException) -> tuple[str, int]:
     from agent.backends.base import BackendError
     from agent.config import ConfigError
-    from limi_cli.cli import UserError
+    from limi_cli.commands.common import UserError
     from limi_cli.headless import EXIT_ERROR, EXIT_USAGE, UsageError
 
     if isinstance(e, UsageError):

@@ -1,0 +1,6 @@
+"""One module a command. Each has ``register(subparsers)``, which adds its parser and sets
+``handler`` (called with the parsed args, returns the exit code). Modules here import
+only argparse-level things at the top; the work is imported inside the handler."""
+
+# the order of `limi-cli --help`
+COMMANDS = ["run", "sessions", "export"]

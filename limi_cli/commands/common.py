@@ -1,0 +1,37 @@
+"""Options and checks several commands share."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+APPROVALS = ["read-only", "ask", "auto-edit", "yolo"]
+
+
+class UserError(Exception):
+    """A mistake the user can fix; printed as one line."""
+
+
+def add_workspace_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--cwd", type=Path, default=None, help="workspace directory (default: the current directory)")
+    p.add_argument("--sessions-dir", help="where session logs are (default <workspace>/.limi/sessions)")
+
+
+def add_model_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("model")
+    g.add_argument("-m", "--model", help="'embedded' (default: SmolLM2-135M-Instruct in-process), a .gguf file, "
+                   "a checkpoint directory, or a model name on the server at --base-url")
+    g.add_argument("--base-url", help="OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1 (env LIMI_BASE_URL)")
+    g.add_argument("--tool-protocol", choices=["auto", "native", "text"], help="how tools reach the model (default auto)")
+
+
+def model_overrides(args: argparse.Namespace) -> dict:
+    """Config overrides from the model options (None: not given on the command line)."""
+    return {"model": args.model, "base_url": args.base_url, "tool_protocol": args.tool_protocol}
+
+
+def workspace(path: Path | None) -> Path:
+    ws = (path or Path.cwd()).expanduser()
+    if not ws.is_dir():
+        raise UserError(f"workspace {ws} is not a directory; pass an existing --cwd")
+    return ws.resolve()
