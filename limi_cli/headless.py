@@ -32,7 +32,7 @@ def read_task(prompt: str | None, stdin: TextIO) -> str:
     return text.strip()
 
 
-class _Terminated(Exception):
+class _Terminated(BaseException):  # like KeyboardInterrupt: no tool may swallow it
     pass
 
 

@@ -7,13 +7,10 @@ from pathlib import Path
 from agent.backends.base import Backend, BackendError
 from agent.config import Config
 
-_PREFIXES = ("openai:", "hf:", "gguf:", "embedded")
-
-
 def resolve_backend(config: Config) -> tuple[str, str]:
     """Return (backend kind, model) for a config: kind is embedded, gguf, openai or hf."""
     model = config.model
-    for prefix, kind in (("openai:", "openai"), ("hf:", "hf"), ("gguf:", "gguf")):
+    for prefix, kind in (("openai:", "openai"), ("hf:", "hf"), ("gguf:", "gguf"), ("scripted:", "scripted")):
         if model.startswith(prefix):
             return kind, model[len(prefix):]
     if config.backend == "openai":
@@ -36,6 +33,8 @@ def resolve_backend(config: Config) -> tuple[str, str]:
 
 def make_backend(config: Config) -> Backend:
     kind, model = resolve_backend(config)
+    if kind == "scripted":
+        return _scripted(Path(model).expanduser())
     if kind in ("embedded", "gguf"):
         from agent.backends.embedded import LlamaCppBackend
 
@@ -59,3 +58,19 @@ def make_backend(config: Config) -> Backend:
     from agent.backends.hf import HFBackend
 
     return HFBackend(Path(model).expanduser(), device=config.device)
+
+
+def _scripted(path: Path) -> Backend:
+    """Replies written in advance: a JSON list of raw model replies (``<tool_call>`` blocks
+    included), played in order. For reproducible demos and tests of the front ends."""
+    import json
+
+    from agent.backends.scripted import ScriptedBackend
+
+    try:
+        replies = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as e:
+        raise BackendError(f"scripted model {path}: cannot read a JSON list of replies ({e})") from None
+    if not isinstance(replies, list) or not all(isinstance(r, str) for r in replies):
+        raise BackendError(f"scripted model {path}: expected a JSON list of strings")
+    return ScriptedBackend(replies, model=f"scripted:{path.name}")
