@@ -78,6 +78,33 @@ class ToolResult(_Event):
     truncated: bool = False
 
 
+class TurnInterrupted(_Event):
+    """The user stopped the running generation or tool (esc, ctrl+c); the session goes on.
+
+    ``partial_text`` and ``partial_reasoning`` are what had streamed when the generation was
+    stopped; they are kept here for the record and are not part of the conversation.
+    """
+
+    type: Literal["turn_interrupted"] = "turn_interrupted"
+    during: Literal["generation", "tool"]
+    partial_text: str = ""
+    partial_reasoning: str | None = None
+
+
+class SessionResumed(_Event):
+    """The session was reopened (``limi-cli --resume``); the events after it go on in the same log."""
+
+    type: Literal["session_resumed"] = "session_resumed"
+    session_id: str
+    limi_version: str
+    model: str
+    backend: str
+    approval: str
+    mode: str = "chat"
+    git_head: str | None = None
+    git_dirty: bool | None = None
+
+
 class SessionEnded(_Event):
     type: Literal["session_ended"] = "session_ended"
     # done: the model answered without calling a tool; max_turns; error; interrupted
@@ -92,8 +119,28 @@ class SessionEnded(_Event):
     invalid_tool_calls: int = 0  # malformed JSON, unknown tools, bad arguments
 
 
+class ExpertStep(_Event):
+    """Demonstration mode (``limi-cli record``): where the assistant message of ``turn`` came from.
+
+    Written right after that assistant message. The message itself is the training view
+    (what was finally done); this event is metadata: ``source`` is ``expert`` (written by
+    the expert), ``model`` (the model's proposal, accepted as is) or ``edited`` (the model
+    proposed, the expert replaced it); ``proposal`` is what the model proposed, if asked.
+    """
+
+    type: Literal["expert_step"] = "expert_step"
+    turn: int
+    source: Literal["expert", "model", "edited"] = "expert"
+    step: int = 0  # 1-based index of the step in the steps file (0: not from a file)
+    origin: str | None = None  # where the step was written, e.g. "steps.yaml:12"
+    proposal: dict[str, Any] | None = None  # {"content", "reasoning", "tool_calls"} as the model proposed
+
+
 Event = Annotated[
-    Union[SessionStarted, UserMessage, TextDelta, AssistantMessage, ToolResult, SessionEnded],
+    Union[
+        SessionStarted, UserMessage, TextDelta, AssistantMessage, ToolResult, TurnInterrupted, SessionResumed, SessionEnded,
+        ExpertStep,
+    ],
     Field(discriminator="type"),
 ]
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)

@@ -91,6 +91,17 @@ RULES: tuple[_Rule, ...] = (
 )
 
 
+# Personal data, off by default (tool output is full of git author e-mails and numbers that
+# are not secrets); ``Redactor(pii=True)`` adds them, as ``limi-cli data scrub`` does.
+PII_RULES: tuple[_Rule, ...] = (
+    _rule("email", r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}(?![A-Za-z])",
+          hints=("@",)),
+    # +country, (area) or 3-3-4 digits joined by - or .: never bare or space-separated numbers
+    _rule("phone", r"(?<![\w+.\-])(?:\+\d{1,3}[ .\-]?(?:\(\d{1,4}\)[ .\-]?)?\d{2,4}[ .\-]\d{3,4}(?:[ .\-]\d{3,4})?"
+          r"|\(\d{2,4}\)[ .\-]?\d{3,4}[ .\-]\d{3,4}|\d{3}[.\-]\d{3}[.\-]\d{4})(?![\w.\-])",
+          hints=("+", "(", "-", ".")),
+)
+
 class Redactor:
     """Replaces secrets in text and JSON-like data, counting what it replaced by kind.
 
@@ -105,6 +116,7 @@ class Redactor:
         extra_values: Iterable[str] = (),
         *,
         patterns: bool = True,
+        pii: bool = False,
     ) -> None:
         env = os.environ if environ is None else environ
         self._values: dict[str, str] = {}  # secret value -> kind
@@ -116,7 +128,7 @@ class Redactor:
             if len(value) >= MIN_SECRET_LEN:
                 self._values.setdefault(value, "value")
         self.counts: Counter[str] = Counter()
-        self._rules = RULES if patterns else ()
+        self._rules = (RULES if patterns else ()) + (PII_RULES if pii else ())
         self._env_regex: re.Pattern[str] | None = None
         if self._values:
             # longest first, so a value that contains another is replaced whole

@@ -23,9 +23,11 @@ from agent.events import (
     AssistantMessage,
     Event,
     SessionEnded,
+    SessionResumed,
     SessionStarted,
     TextDelta,
     ToolResult,
+    TurnInterrupted,
     UserMessage,
 )
 from agent.messages import Message, Sampling, ToolCall, Usage
@@ -90,13 +92,30 @@ class Session:
         self._pending: list[ToolCall] = []  # calls of the last assistant message still without a result
         self._t0 = time.monotonic()
         self._ended: SessionEnded | None = None
+        self._partial: tuple[list[str], list[str]] = ([], [])  # text, reasoning of the model call streaming now
+        self._during: str = "generation"  # what an interrupt stops: generation or tool
+        self.resumed = False  # restore() was called: start() continues the log instead of opening it
+        self.restored_events: list = []  # the logged events of a resumed session, for front ends to show
 
     # -- the driver's interface -------------------------------------------------
 
-    def start(self) -> SessionStarted:
+    def restore(self, messages: list[Message], stats: SessionStats, pending: list[ToolCall], events: list) -> None:
+        """Continue a logged session (see :func:`agent.session_builder.resume_session`): its
+        conversation, its counts, and calls it left without a result. Call before :meth:`start`."""
+        self.messages, self.stats, self._pending = list(messages), stats, list(pending)
+        self.restored_events, self.resumed = list(events), True
+
+    def start(self) -> SessionStarted | SessionResumed:
         from agent.gitinfo import git_state
 
         head, dirty = git_state(self.workspace.root)
+        if self.resumed:
+            resumed = self._emit(SessionResumed(
+                session_id=self.session_id, limi_version=__version__, model=self.backend.model, backend=self.backend.name,
+                approval=self.policy.mode, mode=self.mode, git_head=head, git_dirty=dirty,
+            ))
+            list(self._close_pending("the session stopped before it ran"))
+            return resumed
         return self._emit(
             SessionStarted(
                 session_id=self.session_id,
@@ -122,14 +141,25 @@ class Session:
         self.messages.append(Message(role="user", content=text))
         yield self._emit(UserMessage(content=text))
         self.outcome = "max_turns"
-        for _ in range(self.max_turns):
-            reply = yield from self._model_turn()
-            if not reply.tool_calls:
-                self.outcome, self.final_text = "done", reply.content
-                return
-            for call in reply.tool_calls:
-                self._check_cancel()
-                yield self._emit(self._run_tool(call))
+        try:
+            for _ in range(self.max_turns):
+                self._during = "generation"
+                reply = yield from self._model_turn()
+                if not reply.tool_calls:
+                    self.outcome, self.final_text = "done", reply.content
+                    return
+                self._during = "tool"
+                for call in reply.tool_calls:
+                    self._check_cancel()
+                    yield self._emit(self._run_tool(call))
+        except Interrupted:
+            # log what happened, leave no call without a result, and let the driver decide what next
+            yield from self._close_pending("interrupted before it ran")
+            text, reasoning = self._partial if self._during == "generation" else ([], [])
+            yield self._emit(TurnInterrupted(
+                during=self._during, partial_text="".join(text), partial_reasoning="".join(reasoning) or None  # type: ignore[arg-type]
+            ))
+            raise
         self.final_text = self.messages[-1].content if self.messages[-1].role == "assistant" else ""
 
     def interrupt(self) -> None:
@@ -140,8 +170,7 @@ class Session:
         """Close the session: answer calls left without a result, write session_ended, release tools."""
         if self._ended is not None:
             return self._ended
-        for call in list(self._pending):
-            self._emit(self._result(call, Observation(output="interrupted before it ran", is_error=True, error_kind="interrupted"), 0.0))
+        list(self._close_pending("interrupted before it ran"))
         s = self.stats
         ended = SessionEnded(
             reason=reason or self.outcome,  # type: ignore[arg-type]
@@ -167,6 +196,7 @@ class Session:
         t0 = time.perf_counter()
         ttft: float | None = None
         text, reasoning, calls = [], [], []
+        self._partial = (text, reasoning)
         usage, finish = Usage(), None
         for chunk in self.backend.stream(self.messages, self.specs, self.sampling):
             self._check_cancel()
@@ -248,6 +278,11 @@ class Session:
         )
 
     # -- plumbing -----------------------------------------------------------------
+
+    def _close_pending(self, why: str) -> Iterator[ToolResult]:
+        """Answer the calls of the last assistant message that have no result yet."""
+        for call in list(self._pending):
+            yield self._emit(self._result(call, Observation(output=why, is_error=True, error_kind="interrupted"), 0.0))
 
     def _check_cancel(self) -> None:
         if self.cancel.is_set():

@@ -8,7 +8,7 @@ from pathlib import Path
 from agent.backends.base import Backend
 from agent.config import Config
 from agent.policy import Approver, HeadlessApprover, Policy
-from agent.session import Session
+from agent.session import Session, SessionStats
 from agent.tools.base import Tool
 
 
@@ -59,3 +59,51 @@ def build_session(
         max_output_chars=config.max_output_chars,
         mode=mode,
     )
+
+
+def resume_session(
+    config: Config,
+    workspace: Path,
+    log_path: Path,
+    *,
+    backend: Backend | None = None,
+    tools: list[Tool] | None = None,
+    approver: Approver | None = None,
+    mode: str = "chat",
+) -> Session:
+    """Reopen a logged session: its conversation and counts restored, new events appended to
+    the same log after a ``session_resumed`` event (written by :meth:`Session.start`)."""
+    from agent.backends.registry import make_backend
+    from agent.events import INVALID_CALL_KINDS, AssistantMessage, ToolResult
+    from agent.tools.registry import default_tools
+    from agent.trajectory import TrajectoryWriter, read_log
+
+    log = read_log(log_path)
+    started = log.started
+    if started is None:
+        raise ValueError(f"{log_path} has no session_started event; it cannot be resumed")
+    stats, pending = SessionStats(), []
+    for ev in log.events:
+        if isinstance(ev, AssistantMessage):
+            stats.turns, stats.usage, pending = ev.turn, stats.usage + ev.usage, list(ev.tool_calls)
+        elif isinstance(ev, ToolResult):
+            stats.tool_calls += 1
+            stats.tool_errors += ev.is_error
+            stats.invalid_tool_calls += ev.error_kind in INVALID_CALL_KINDS
+            pending = [c for c in pending if c.id != ev.tool_call_id]
+    session = Session(
+        backend if backend is not None else make_backend(config),
+        tools if tools is not None else default_tools(),
+        workspace=workspace.resolve(),
+        session_id=started.session_id,
+        system_prompt=started.system_prompt,
+        policy=Policy(mode=config.approval, approver=approver or HeadlessApprover()),
+        writer=TrajectoryWriter(log_path),
+        sampling=config.sampling,
+        max_turns=config.max_turns,
+        shell_timeout_s=config.shell_timeout_s,
+        max_output_chars=config.max_output_chars,
+        mode=mode,
+    )
+    session.restore(log.messages(), stats, pending, log.events)
+    return session

@@ -24,6 +24,7 @@ from agent.events import (
     EVENT_ADAPTER,
     AssistantMessage,
     SessionEnded,
+    SessionResumed,
     SessionStarted,
     TextDelta,
     ToolResult,
@@ -141,7 +142,9 @@ class LogReadResult:
 
     @property
     def ended(self) -> SessionEnded | None:
-        return next((e for e in reversed(self.events) if isinstance(e, SessionEnded)), None)
+        """The last session_ended, unless the session was resumed after it and has not ended since."""
+        last = next((e for e in reversed(self.events) if isinstance(e, (SessionEnded, SessionResumed))), None)
+        return last if isinstance(last, SessionEnded) else None
 
     @property
     def session_id(self) -> str:
@@ -214,6 +217,8 @@ def _check_structure(result: LogReadResult) -> None:
             problem(line, f"first event is {ev.type}, expected session_started")  # type: ignore[attr-defined]
         elif idx > 0 and isinstance(ev, SessionStarted):
             problem(line, "a second session_started in one log")
+        if isinstance(ev, SessionResumed):
+            ended_line = 0  # a resumed session goes on after its session_ended
         if ended_line and not isinstance(ev, TextDelta):
             problem(line, f"{ev.type} after session_ended (line {ended_line})")  # type: ignore[attr-defined]
         if isinstance(ev, (AssistantMessage, UserMessage)) and pending:

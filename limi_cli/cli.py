@@ -18,6 +18,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"limi-cli {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    from limi_cli.commands.chat import add_resume_options
+
+    add_resume_options(parser)  # `limi-cli --continue`, `limi-cli --resume [ID]`: the chat
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"limi_cli.commands.{name}").register(sub)
@@ -27,12 +30,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    handler = getattr(args, "handler", None)
+    if args.command is None:  # no command: the interactive chat, with its defaults
+        chat_args = parser.parse_args(["chat"])
+        chat_args.cont, chat_args.resume, chat_args.debug = args.cont, args.resume, args.debug
+        args = chat_args
     try:
-        if handler is None:
-            parser.print_help()
-            return 0
-        return handler(args)
+        return args.handler(args)
     except KeyboardInterrupt:
         print("limi-cli: interrupted", file=sys.stderr)
         return 130

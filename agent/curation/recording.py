@@ -1,0 +1,82 @@
+"""Driving a demonstration: the same :class:`~agent.session.Session` as any run, with the
+expert as its policy (:class:`~agent.backends.demonstration.DemonstrationBackend`).
+
+After each assistant message an :class:`~agent.events.ExpertStep` event goes to the log
+saying whether the expert wrote it, accepted the model's proposal or edited it. The label
+(outcome, quality, tags, notes) is saved as an annotation beside the log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from agent.backends.demonstration import DemonstrationBackend
+from agent.curation.annotations import Annotation, save_annotation
+from agent.events import AssistantMessage, ExpertStep, SessionEnded, ToolResult
+from agent.session import Session
+
+
+class StepFailed(Exception):
+    """A tool of the demonstration failed and the recording was asked to stop on errors."""
+
+
+@dataclass
+class Recording:
+    """What a recording produced."""
+
+    ended: SessionEnded
+    log_path: Path | None
+    annotation_path: Path | None = None
+    failed_steps: list[str] = field(default_factory=list)  # "steps.yaml:12: step 3: edit: <error>"
+
+
+def record_demonstration(
+    session: Session,
+    backend: DemonstrationBackend,
+    exchanges: list[str],
+    *,
+    stop_on_error: bool = False,
+    on_event: Callable[[object], None] | None = None,
+) -> Recording:
+    """Run each user message of ``exchanges`` through ``session``, logging where each
+    assistant message came from. Always ends the session (its log is closed)."""
+    failed: list[str] = []
+    reason, error = None, None
+    try:
+        session.start()
+        for text in exchanges:
+            for event in session.send(text):
+                if on_event is not None:
+                    on_event(event)
+                if isinstance(event, AssistantMessage) and backend.last is not None:
+                    rec = backend.last
+                    note = ExpertStep(turn=event.turn, source=rec.source, step=rec.step.index,
+                                      origin=rec.step.origin, proposal=rec.proposal)
+                    if session.writer is not None:
+                        session.writer.write(note)
+                elif isinstance(event, ToolResult) and event.is_error:
+                    step = backend.last.step if backend.last else None
+                    where = f"{step.origin}: step {step.index}: " if step else ""
+                    failed.append(f"{where}{event.name}: {event.output.splitlines()[0] if event.output else 'error'}")
+                    if stop_on_error:
+                        raise StepFailed(failed[-1])
+            if session.outcome != "done":
+                reason = session.outcome
+                break
+        reason = reason or "done"
+    except StepFailed as e:
+        reason, error = "error", f"stopped on a failed step: {e}"
+    except Exception as e:
+        reason, error = "error", f"{type(e).__name__}: {e}"
+        raise
+    finally:
+        ended = session.end(reason or "error", error)
+    return Recording(ended, session.writer.path if session.writer else None, failed_steps=failed)
+
+
+def save_label(log_path: Path, session_id: str, label: dict, *, source: str = "record") -> Path:
+    """Save the expert's label (outcome, quality, tags, notes) beside the log."""
+    annotation = Annotation(session_id=session_id, source=source, **label)
+    return save_annotation(log_path, annotation)

@@ -1,0 +1,129 @@
+"""``limi-cli record``: an expert demonstration, headless from a steps file.
+
+The expert is the policy: the steps file says what to think and which tools to call, the
+tools really run (in yolo mode by default: everything inside the workspace), and the
+session is logged like any other. The label goes to ``<session>.annotations.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from limi_cli.commands.common import APPROVALS, UserError, add_model_options, add_workspace_options, model_overrides, workspace
+
+OUTCOMES = ["success", "partial", "fail"]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "record",
+        help="record an expert demonstration from a steps file (tools really run)",
+        description="Record an expert demonstration: the steps file is the policy, the tools really run, the log is a normal session log.",
+    )
+    task = p.add_mutually_exclusive_group()
+    task.add_argument("--task", help="the task (default: the steps file's 'task')")
+    task.add_argument("--task-file", type=Path, help="read the task from this file")
+    p.add_argument("--steps", type=Path, required=True, help="the steps file (YAML): thought + tool calls, or an answer, per step")
+    p.add_argument("--approval", choices=APPROVALS, default="yolo", help="what runs (default yolo: everything, inside the workspace)")
+    p.add_argument("--stop-on-error", action="store_true", help="stop when a tool fails instead of playing the remaining steps")
+    g = p.add_argument_group("label (override the steps file's 'label')")
+    g.add_argument("--outcome", choices=OUTCOMES)
+    g.add_argument("--quality", type=int, choices=range(1, 6), metavar="1-5")
+    g.add_argument("--tag", action="append", dest="tags", help="a tag (repeatable)")
+    g.add_argument("--notes")
+    add_workspace_options(p)
+    add_model_options(p)  # the model that proposes, for 'propose' steps
+    p.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    from agent.backends.demonstration import DemonstrationBackend
+    from agent.config import load_config
+    from agent.curation.recording import record_demonstration, save_label
+    from agent.curation.steps_file import StepsFileError, check_tools, load_steps
+    from agent.session_builder import build_session
+    from agent.tools.registry import default_tools
+
+    ws = workspace(args.cwd)
+    try:
+        script = load_steps(args.steps)
+    except StepsFileError as e:
+        raise UserError(str(e)) from None
+    task = _task(args, script.task)
+    tools = default_tools()
+    problems = check_tools(script, {t.name: t for t in tools})
+    if problems:
+        for problem in problems[1:]:
+            print(f"limi-cli: error: {problem}", file=sys.stderr)
+        raise UserError(problems[0])
+    label = _label(args, script.label, args.steps)
+
+    model_steps = sum(s.kind != "user" for s in script.steps)
+    overrides = {**model_overrides(args), "approval": args.approval, "sessions_dir": args.sessions_dir,
+                 "max_turns": max(model_steps, 1)}
+    config = load_config(ws, overrides)
+    proposer = None
+    if any(s.kind == "propose" for s in script.steps):
+        from agent.backends.registry import make_backend
+
+        proposer = make_backend(config)
+    backend = DemonstrationBackend(script.steps, proposer, source=str(args.steps))
+    session = build_session(config, ws, backend=backend, tools=tools, mode="record")
+    recording = record_demonstration(session, backend, script.exchanges(task), stop_on_error=args.stop_on_error,
+                                     on_event=_progress)
+    ended = recording.ended
+    if recording.log_path is not None and label:
+        recording.annotation_path = save_label(recording.log_path, session.session_id, label)
+    for failure in recording.failed_steps:
+        print(f"limi-cli: warning: tool failed at {failure}", file=sys.stderr)
+    print(f"recorded session {session.session_id}: {ended.reason}, {ended.turns} steps, {ended.tool_calls} tool calls "
+          f"({ended.tool_errors} errors)")
+    print(f"log: {recording.log_path}")
+    if recording.annotation_path:
+        print(f"annotation: {recording.annotation_path}")
+    if ended.error:
+        print(f"limi-cli: error: {ended.error}", file=sys.stderr)
+    return 0 if ended.reason == "done" else 1
+
+
+def _task(args: argparse.Namespace, from_file: str | None) -> str:
+    if args.task_file is not None:
+        try:
+            text = args.task_file.read_text(encoding="utf-8")
+        except OSError as e:
+            raise UserError(f"{args.task_file}: cannot read the task file: {e.strerror or e}") from None
+    else:
+        text = args.task or from_file or ""
+    if not text.strip():
+        raise UserError("no task: pass --task or --task-file, or put 'task:' in the steps file")
+    return text.strip()
+
+
+def _label(args: argparse.Namespace, from_file: dict, steps_path: Path) -> dict:
+    """The label: the steps file's, each flag given overriding it; checked here so a bad
+    value is reported before anything runs."""
+    from pydantic import ValidationError
+
+    from agent.curation.annotations import Annotation
+
+    label = {k: v for k, v in from_file.items() if k in ("outcome", "quality", "tags", "notes")}
+    unknown = set(from_file) - set(label)
+    if unknown:
+        raise UserError(f"{steps_path}: label: unknown key(s) {', '.join(sorted(unknown))}; use outcome, quality, tags, notes")
+    for key in ("outcome", "quality", "tags", "notes"):
+        if getattr(args, key) is not None:
+            label[key] = getattr(args, key)
+    try:
+        Annotation(session_id="check", **label)
+    except ValidationError as e:
+        err = e.errors()[0]
+        raise UserError(f"{steps_path}: label: {'.'.join(map(str, err['loc']))}: {err['msg']}") from None
+    return label
+
+
+def _progress(event) -> None:
+    from limi_cli.headless import _progress as trace
+
+    trace(event)

@@ -1,0 +1,288 @@
+"""Line mode: the chat as plain lines (prompt-toolkit for the prompt), for terminals that
+cannot host the full-screen app, pipes, and ``limi-cli chat --plain``.
+
+The session runs in a worker thread; this (main) thread prints its events as they arrive,
+asks approvals as y/n/a questions, and turns ctrl+c into :meth:`Session.interrupt`.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Callable, TextIO
+
+from agent.events import AssistantMessage, TextDelta, ToolResult, TurnInterrupted, UserMessage
+from agent.policy import APPROVAL_MODES
+from limi_cli.tui.approver import ApprovalRequest, ThreadApprover
+from limi_cli.tui.history import PromptHistory
+from limi_cli.tui.mentions import attach_mentions, fuzzy_matches, mention_at, workspace_files
+from limi_cli.tui.slash_commands import BY_NAME, complete_slash, help_text, parse_slash
+
+Reader = Callable[[str], str]  # shows a prompt, returns a line; EOFError ends, KeyboardInterrupt cancels
+_DONE = object()
+
+
+class LineChat:
+    """The chat loop. ``read`` defaults to a prompt-toolkit prompt (or ``input`` off a terminal)."""
+
+    def __init__(self, factory, workspace: Path, *, history: PromptHistory | None = None, resume: Path | None = None,
+                 pick_session: bool = False, read: Reader | None = None, out: TextIO | None = None):
+        self.factory, self.workspace, self.resume, self.pick = factory, workspace, resume, pick_session
+        self.history = history or PromptHistory(None)
+        self.out = out or sys.stdout
+        self.read = read or self._default_reader()
+        self.events: queue.Queue = queue.Queue()
+        self.session = None
+        self.outcome = "done"
+
+    # -- the loop -----------------------------------------------------------------------
+
+    def run(self) -> int:
+        log = self._choose_session() if self.pick else self.resume
+        self._open(log)
+        idle_ctrl_c = 0.0
+        try:
+            while True:
+                try:
+                    text = self.read("› ").strip()
+                except KeyboardInterrupt:
+                    if time.monotonic() - idle_ctrl_c < 2.0:
+                        break
+                    idle_ctrl_c = time.monotonic()
+                    self.say("(ctrl+c again to quit)")
+                    continue
+                except EOFError:
+                    break
+                if not text:
+                    continue
+                self.history.add(text)
+                command = parse_slash(text)
+                if command is None:
+                    self.turn(text)
+                elif not self.command(*command):
+                    break
+        finally:
+            self.close()
+        return 0
+
+    def turn(self, text: str) -> None:
+        """Run one message to the end, printing as it streams; ctrl+c interrupts it."""
+        model_text, attached = attach_mentions(text, self.workspace)
+        for a in attached:
+            self.say(f"+ {a.path} ({a.lines} lines{', cut' if a.cut else ''})")
+        worker = threading.Thread(target=self._work, args=(model_text,), daemon=True)
+        worker.start()
+        while True:
+            try:
+                item = self.events.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            except KeyboardInterrupt:
+                self.session.interrupt()
+                continue
+            if item is _DONE:
+                break
+            try:
+                self.show(item)
+            except KeyboardInterrupt:
+                self.session.interrupt()
+        worker.join()
+
+    def _work(self, text: str) -> None:
+        from agent.session import Interrupted
+
+        try:
+            for event in self.session.send(text):
+                self.events.put(event)
+            self.outcome = self.session.outcome
+        except Interrupted:
+            self.outcome = "interrupted"
+        except Exception as e:  # a backend error: say it, the session goes on
+            self.outcome = "error"
+            self.events.put(RuntimeError(str(e).splitlines()[0] if str(e) else type(e).__name__))
+        self.events.put(_DONE)
+
+    # -- printing -------------------------------------------------------------------------
+
+    def say(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def show(self, item) -> None:
+        if isinstance(item, TextDelta):
+            if not item.reasoning:
+                self.out.write(item.text)
+                self.out.flush()
+        elif isinstance(item, AssistantMessage):
+            self.say("")
+            for call in item.tool_calls:
+                args = json.dumps(call.arguments, ensure_ascii=False)
+                self.say(f"● {call.name} {args[:200]}" if not call.error else f"● invalid tool call: {call.error}")
+        elif isinstance(item, ToolResult):
+            lines = item.output.strip().splitlines()
+            status = f"error ({item.error_kind})" if item.is_error else "ok"
+            self.say(f"  ⎿ {status} {item.duration_s:.2f}s " + (lines[0][:160] if lines else ""))
+            for line in lines[1:12]:
+                self.say(f"    {line[:160]}")
+            if len(lines) > 12:
+                self.say(f"    [... {len(lines) - 12} more lines]")
+        elif isinstance(item, TurnInterrupted):
+            self.say("\n[interrupted: the session goes on]")
+        elif isinstance(item, ApprovalRequest):
+            self.approve(item)
+        elif isinstance(item, RuntimeError):
+            self.say(f"error: {item}")
+
+    def approve(self, request: ApprovalRequest) -> None:
+        """Ask y (once), a (for the session) or n; anything else denies with those words as the note."""
+        self.say(f"\n{request.tool} needs approval ({request.mode} mode): {request.summary}")
+        try:
+            answer = self.read("allow? [y]es / [a]lways this session / [n]o, or a note to deny with: ").strip()
+        except (KeyboardInterrupt, EOFError):
+            request.deny("interrupted by the user")
+            self.session.interrupt()
+            return
+        if answer.lower() in ("y", "yes"):
+            request.allow()
+        elif answer.lower() in ("a", "always"):
+            request.allow(remember=True)
+        else:
+            request.deny("" if answer.lower() in ("n", "no", "") else answer)
+
+    # -- sessions and commands ------------------------------------------------------------
+
+    def _open(self, log: Path | None) -> None:
+        self.session = self.factory(ThreadApprover(self.events.put), log)
+        self.session.start()
+        s = self.session
+        self.say(f"limi-cli · {s.backend.model} ({s.backend.name}) · {s.policy.mode} · session {s.session_id}")
+        if s.resumed:
+            self._replay(s.restored_events)
+        self.say("/help for commands, ctrl+c stops the model, ctrl+d quits")
+
+    def _replay(self, events: list) -> None:
+        for e in events:
+            if isinstance(e, UserMessage):
+                self.say(f"› {e.content}")
+            elif isinstance(e, (AssistantMessage, ToolResult)):
+                if isinstance(e, AssistantMessage) and e.content:
+                    self.out.write(e.content)
+                self.show(e)
+
+    def close(self) -> None:
+        if self.session is not None:
+            self.session.end("interrupted" if self.outcome == "interrupted" else self.outcome)
+            self.session = None
+
+    def _choose_session(self) -> Path | None:
+        from agent.session_store import list_sessions, sessions_dir
+
+        sessions = list_sessions(sessions_dir(self.workspace))[:20]
+        for i, s in enumerate(sessions, 1):
+            self.say(f"{i:>3}. {s.id}  {s.turns} turns  {s.first_user_message}")
+        if not sessions:
+            self.say("no sessions to resume; starting a new one")
+            return None
+        answer = self.read("resume which? (number, empty for a new session) ").strip()
+        return sessions[int(answer) - 1].path if answer.isdigit() and 0 < int(answer) <= len(sessions) else None
+
+    def command(self, name: str, arg: str) -> bool:
+        """Run a ``/`` command; ``False`` means quit."""
+        s = self.session
+        if name == "quit":
+            return False
+        if name == "help":
+            self.say(help_text())
+        elif name == "mode" and arg in APPROVAL_MODES:
+            s.policy.mode = arg
+            self.say(f"approval mode: {arg}")
+        elif name == "mode":
+            self.say(f"approval mode: {s.policy.mode} (one of {', '.join(APPROVAL_MODES)})")
+        elif name == "model":
+            self.say(f"model {s.backend.model} on the {s.backend.name} backend; start limi-cli -m NAME for another")
+        elif name in ("clear", "resume"):
+            log = None
+            if name == "resume":
+                from agent.session_store import SessionLookupError, find_session
+
+                try:
+                    log = find_session(s.writer.path.parent, arg) if arg else self._choose_session()
+                except SessionLookupError as e:
+                    self.say(str(e))
+                    return True
+            self.close()
+            self.outcome = "done"
+            self._open(log)
+        elif name == "sessions":
+            from agent.session_store import list_sessions
+
+            for x in list_sessions(s.writer.path.parent)[:20]:
+                self.say(f"{x.id}  {x.turns} turns  {x.end_reason}  {x.first_user_message}")
+        elif name == "export" and arg:
+            from agent.export import export_sessions
+
+            self.say(export_sessions([s.writer.path], (self.workspace / arg).resolve()).summary())
+        elif name in BY_NAME:
+            self.say(f"usage: /{name} {BY_NAME[name].args}")
+        else:
+            self.say(f"unknown command /{name}; /help lists them")
+        return True
+
+    # -- the prompt -----------------------------------------------------------------------
+
+    def _default_reader(self) -> Reader:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            return input
+        from prompt_toolkit import PromptSession
+        from prompt_toolkit.key_binding import KeyBindings
+
+        keys = KeyBindings()
+
+        @keys.add("c-j")
+        @keys.add("escape", "enter")
+        def _newline(event) -> None:
+            event.current_buffer.insert_text("\n")
+
+        prompt = PromptSession(history=ToolkitHistory(self.history), completer=ChatCompleter(self.workspace),
+                               key_bindings=keys, complete_while_typing=True)
+        return lambda message: prompt.prompt(message)
+
+
+def ChatCompleter(workspace: Path):  # noqa: N802 - a class made on demand, keeping prompt_toolkit out of imports
+    """A prompt-toolkit completer for ``/`` commands and ``@`` files."""
+    from prompt_toolkit.completion import Completer, Completion
+
+    class _ChatCompleter(Completer):
+        def __init__(self) -> None:
+            self.files: list[str] | None = None
+
+        def get_completions(self, document, complete_event):
+            text = document.text_before_cursor
+            for c in complete_slash(text):
+                yield Completion(f"/{c.name}", start_position=-len(text), display_meta=c.help)
+            mention = mention_at(text, len(text))
+            if mention is not None:
+                if self.files is None:
+                    self.files = workspace_files(workspace)
+                for path in fuzzy_matches(mention[1], self.files):
+                    yield Completion(f"@{path}", start_position=-(len(mention[1]) + 1))
+
+    return _ChatCompleter()
+
+
+def ToolkitHistory(history: PromptHistory):  # noqa: N802
+    """The per-project history (:class:`PromptHistory`) as a prompt-toolkit history."""
+    from prompt_toolkit.history import History
+
+    class _History(History):
+        def load_history_strings(self):
+            return reversed(history.entries)
+
+        def store_string(self, string: str) -> None:
+            pass  # LineChat.run adds every line itself
+
+    return _History()

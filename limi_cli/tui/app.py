@@ -1,0 +1,305 @@
+"""The Textual chat app: the conversation, the prompt, the footer, and the session worker.
+
+The session runs in a worker thread (model calls and tools never block the UI); its events
+come back as messages and :class:`~limi_cli.tui.transcript.Transcript` renders them.
+The app never calls the model itself: it drives :class:`agent.session.Session` like every
+other front end (start, send, interrupt, end).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+
+from agent.policy import APPROVAL_MODES, Approver
+from limi_cli.tui.approver import ApprovalRequest, ThreadApprover
+from limi_cli.tui.chat_commands import ChatCommands
+from limi_cli.tui.history import PromptHistory, history_path
+from limi_cli.tui.mentions import attach_mentions, fuzzy_matches, mention_at, workspace_files
+from limi_cli.tui.messages import ApprovalAsked, SessionEventPosted, SessionFailed, SessionOpened, TurnFinished
+from limi_cli.tui.screens.approval_screen import ApprovalScreen
+from limi_cli.tui.slash_commands import complete_slash, parse_slash
+from limi_cli.tui.transcript import Transcript
+from limi_cli.tui.widgets.chat_view import ChatView
+from limi_cli.tui.widgets.completion_list import CompletionList
+from limi_cli.tui.widgets.prompt_input import PromptInput
+from limi_cli.tui.widgets.status_bar import StatusBar
+
+# builds a session (new when the path is None, else resumed from that log); not started yet
+SessionFactory = Callable[[Approver, "Path | None"], object]
+QUIT_WINDOW_S = 2.0
+
+
+class ChatApp(App[int]):
+    """The interactive chat. ``factory`` builds sessions; the app starts, drives and ends them."""
+
+    TITLE = "limi-cli"
+    CSS = """
+    Screen { layout: vertical; }
+    """
+    BINDINGS = [
+        Binding("ctrl+c", "interrupt_or_quit", "stop / quit", priority=True, show=False),
+        Binding("escape", "escape", "stop", show=False),
+        Binding("shift+tab", "cycle_mode", "approval mode", priority=True, show=False),
+    ]
+
+    def __init__(self, factory: SessionFactory, workspace: Path, *, context_window: int | None = None,
+                 resume: Path | None = None, pick_session: bool = False, history: PromptHistory | None = None):
+        super().__init__()
+        self.factory, self.workspace, self.context_window = factory, workspace, context_window
+        self.resume, self.pick_session = resume, pick_session
+        self.session = None
+        self.history = history if history is not None else PromptHistory(history_path(workspace))
+        self.approver = ThreadApprover(self._ask)
+        self.commands = ChatCommands(self)
+        self.working = False
+        self.last_outcome = "done"
+        self.turns_done = 0  # finished turns, for whoever waits on them (tests, benchmarks)
+        self._idle = threading.Event()
+        self._idle.set()
+        self._approval: tuple[ApprovalRequest, ApprovalScreen] | None = None
+        self._last_ctrl_c = 0.0
+        self._files: list[str] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield ChatView()
+        yield CompletionList()
+        yield PromptInput(id="prompt")
+        yield StatusBar()
+
+    async def on_mount(self) -> None:
+        self.transcript = Transcript(self.query_one(ChatView))
+        self.prompt = self.query_one(PromptInput)
+        self.status = self.query_one(StatusBar)
+        self.completions = self.query_one(CompletionList)
+        self.prompt.focus()
+        if self.pick_session:
+            self.commands.pick_session()
+        else:
+            self.open_session(self.resume)
+
+    # -- the session ------------------------------------------------------------------
+
+    @work(thread=True, group="session")
+    def open_session(self, log: Path | None) -> None:
+        """Build and start a session (resumed from ``log`` when given) off the UI thread."""
+        try:
+            session = self.factory(self.approver, log)
+            session.start()  # type: ignore[attr-defined]
+        except Exception as e:  # a config or model problem: say it, keep the app up
+            self.post_message(SessionFailed(str(e).splitlines()[0] if str(e) else type(e).__name__))
+            return
+        self.post_message(SessionOpened(session))
+
+    async def on_session_opened(self, message: SessionOpened) -> None:
+        self.session = s = message.session
+        self.status.model, self.status.backend = s.backend.model, s.backend.name
+        self.status.mode, self.status.session_id = s.policy.mode, s.session_id
+        self._show_usage()
+        if s.resumed:
+            await self.transcript.replay(s.restored_events)
+            await self.transcript.notice(f"resumed session {s.session_id}; new messages go on in its log")
+
+    async def on_session_failed(self, message: SessionFailed) -> None:
+        await self.transcript.notice(f"could not start the session: {message.error}", "error")
+
+    def close_session(self) -> None:
+        """End the session (interrupting a running turn first) and write its session_ended."""
+        session, self.session = self.session, None
+        if session is None:
+            return
+        if self.working:
+            self.interrupt()
+        self._idle.wait(10)
+        reason = "interrupted" if self.last_outcome == "interrupted" else self.last_outcome
+        session.end(reason if reason in ("done", "max_turns", "error", "interrupted") else "done")
+
+    # -- a turn -------------------------------------------------------------------------
+
+    async def send(self, text: str) -> None:
+        """Show the user's message and run the turn (mentioned files attached for the model)."""
+        if self.session is None:
+            await self.transcript.notice("the session is not ready yet; wait for the model to load", "warning")
+            return
+        if self.working:
+            self.notify("still working: press esc to stop it first", severity="warning")
+            return
+        model_text, attached = attach_mentions(text, self.workspace)
+        await self.transcript.user(text, [f"{a.path} ({a.lines} lines{', cut' if a.cut else ''})" for a in attached])
+        self.working = self.status.working = True
+        self._idle.clear()
+        self._run_turn(self.session, model_text)
+
+    @work(thread=True, group="turn")
+    def _run_turn(self, session, text: str) -> None:
+        from agent.session import Interrupted
+
+        outcome, error = "done", None
+        try:
+            for event in session.send(text):
+                self.post_message(SessionEventPosted(event))
+            outcome = session.outcome
+        except Interrupted:
+            outcome = "interrupted"
+        except Exception as e:  # a backend error: the session stays usable
+            outcome, error = "error", str(e).splitlines()[0] if str(e) else type(e).__name__
+        finally:
+            self._idle.set()
+        self.post_message(TurnFinished(outcome, error))
+
+    async def on_session_event_posted(self, message: SessionEventPosted) -> None:
+        await self.transcript.show(message.event)
+        if getattr(message.event, "type", "") == "assistant_message":
+            self._show_usage(message.event.usage)
+
+    async def on_turn_finished(self, message: TurnFinished) -> None:
+        self.working = self.status.working = False
+        self.last_outcome = message.outcome
+        self.turns_done += 1
+        await self.transcript.end_stream()
+        if message.outcome == "error":
+            await self.transcript.notice(f"error: {message.error}", "error")
+        elif message.outcome == "max_turns":
+            await self.transcript.notice("stopped: the turn limit was reached; say 'go on' to continue", "warning")
+
+    def _show_usage(self, last=None) -> None:
+        s = self.session
+        if s is None:
+            return
+        self.status.tokens = s.stats.usage.prompt_tokens + s.stats.usage.completion_tokens
+        if last is not None and self.context_window:
+            used = last.prompt_tokens + last.completion_tokens
+            self.status.context_pct = min(100, round(100 * used / self.context_window))
+
+    # -- approvals ----------------------------------------------------------------------
+
+    def _ask(self, request: ApprovalRequest) -> None:  # in the worker thread
+        if not self.post_message(ApprovalAsked(request)):
+            request.deny("the chat was closed")
+
+    def on_approval_asked(self, message: ApprovalAsked) -> None:
+        screen = ApprovalScreen(message.request)
+        self._approval = (message.request, screen)
+        self.push_screen(screen, callback=lambda _: setattr(self, "_approval", None))
+
+    # -- keys ---------------------------------------------------------------------------
+
+    def interrupt(self) -> None:
+        """Stop the running generation or tool; an open approval is denied."""
+        if self.session is not None:
+            self.session.interrupt()
+        if self._approval is not None:
+            request, screen = self._approval
+            request.deny("interrupted by the user")
+            screen.dismiss()
+
+    def action_escape(self) -> None:
+        if self.completions.shown:
+            self.completions.hide()
+        elif self.working:
+            self.interrupt()
+
+    def action_interrupt_or_quit(self) -> None:
+        if self.working:
+            self.interrupt()
+            return
+        if self.prompt.text:
+            self.prompt.clear()
+            return
+        now = time.monotonic()
+        if now - self._last_ctrl_c < QUIT_WINDOW_S:
+            self.run_worker(self.action_quit())
+            return
+        self._last_ctrl_c = now
+        self.status.hint = "ctrl+c again to quit"
+        self.set_timer(QUIT_WINDOW_S, lambda: setattr(self.status, "hint", ""))
+
+    def action_cycle_mode(self) -> None:
+        if self.session is None:
+            return
+        policy = self.session.policy
+        policy.mode = APPROVAL_MODES[(APPROVAL_MODES.index(policy.mode) + 1) % len(APPROVAL_MODES)]
+        self.status.mode = policy.mode
+
+    async def action_quit(self) -> None:
+        await asyncio.to_thread(self.close_session)
+        self.exit(0)
+
+    def on_unmount(self) -> None:
+        self.close_session()  # however the app ends, the log gets its session_ended
+
+    # -- the prompt ---------------------------------------------------------------------
+
+    @on(PromptInput.Submitted)
+    async def _submitted(self, message: PromptInput.Submitted) -> None:
+        text = message.text.strip()
+        chosen = self.completions.chosen()
+        if chosen is not None and chosen.startswith("/"):  # enter on a command runs it
+            self.completions.hide()
+            text = chosen.strip() if not text.startswith(chosen.strip()) else text
+        elif chosen is not None and self._accept_completion():
+            return
+        if not text:
+            return
+        self.history.add(text)
+        self.prompt.clear()
+        command = parse_slash(text)
+        if command is not None:
+            await self.commands.run(*command)
+        else:
+            await self.send(text)
+
+    @on(PromptInput.Navigate)
+    def _navigate(self, message: PromptInput.Navigate) -> None:
+        if self.completions.shown:
+            self.completions.move(-1 if message.direction == "up" else 1)
+            return
+        text = self.history.previous(self.prompt.text) if message.direction == "up" else self.history.next()
+        if text is not None:
+            self.prompt.set_text(text)
+
+    @on(PromptInput.Complete)
+    def _complete(self) -> None:
+        self._accept_completion()
+
+    @on(PromptInput.Changed)
+    def _changed(self) -> None:
+        text, offset = self.prompt.text, self._cursor_offset()
+        slash = complete_slash(text) if "\n" not in text else []
+        if slash:
+            self.completions.show([(f"/{c.name} ", f"/{c.name} {c.args}  {c.help}") for c in slash])
+            return
+        mention = mention_at(text, offset)
+        if mention is None:
+            self.completions.hide()
+            return
+        if self._files is None:
+            self._files = workspace_files(self.workspace)
+        self.completions.show([(path, path) for path in fuzzy_matches(mention[1], self._files)])
+
+    def _cursor_offset(self) -> int:
+        row, col = self.prompt.cursor_location
+        lines = self.prompt.text.split("\n")
+        return sum(len(line) + 1 for line in lines[:row]) + col
+
+    def _accept_completion(self) -> bool:
+        value = self.completions.chosen()
+        self.completions.hide()
+        if value is None:
+            return False
+        text, offset = self.prompt.text, self._cursor_offset()
+        if value.startswith("/"):
+            self.prompt.set_text(value)
+        else:
+            start, _ = mention_at(text, offset) or (offset, "")
+            before, after = text[:start], text[offset:]
+            self.prompt.set_text(f"{before}@{value} {after.lstrip()}")
+        self.completions.hide()
+        return True

@@ -1,0 +1,62 @@
+"""Start the interactive chat: the Textual app on a capable terminal, line mode otherwise."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from agent.config import Config, load_config
+from agent.policy import Approver
+
+
+def capable_terminal() -> bool:
+    """Whether a full-screen app can run: both ends a terminal, and not a dumb one."""
+    term = os.environ.get("TERM", "")
+    return sys.stdin.isatty() and sys.stdout.isatty() and term not in ("", "dumb")
+
+
+def session_factory(config: Config, workspace: Path):
+    """A factory for the front ends: a new session (``log`` None) or the one logged at ``log``."""
+
+    def build(approver: Approver, log: Path | None):
+        from agent.session_builder import build_session, resume_session
+
+        if log is None:
+            return build_session(config, workspace, approver=approver, mode="chat")
+        return resume_session(config, workspace, log, approver=approver, mode="chat")
+
+    return build
+
+
+def resume_target(config: Config, workspace: Path, resume: str | None) -> Path | None:
+    """The log to reopen: ``latest``, an id or prefix; ``None`` for a new session (or a picker: "")."""
+    from agent.session_store import SessionLookupError, find_session, list_sessions, sessions_dir
+
+    if not resume:
+        return None
+    directory = sessions_dir(workspace, config.sessions_dir)
+    if resume == "latest":
+        sessions = list_sessions(directory)
+        if not sessions:
+            raise SessionLookupError(f"no session to continue in {directory}; start one with limi-cli")
+        return sessions[0].path
+    return find_session(directory, resume)
+
+
+def run_chat(workspace: Path, overrides: dict, *, plain: bool = False, resume: str | None = None) -> int:
+    """Run the chat until the user quits; returns the exit code."""
+    from limi_cli.tui.history import PromptHistory, history_path
+
+    config = load_config(workspace, overrides)
+    log = resume_target(config, workspace, resume)
+    factory = session_factory(config, workspace)
+    history = PromptHistory(history_path(workspace))
+    if plain or not capable_terminal():
+        from limi_cli.line_mode import LineChat
+
+        return LineChat(factory, workspace, history=history, resume=log, pick_session=resume == "").run()
+    from limi_cli.tui.app import ChatApp
+
+    app = ChatApp(factory, workspace, context_window=config.n_ctx, resume=log, pick_session=resume == "", history=history)
+    return app.run() or 0

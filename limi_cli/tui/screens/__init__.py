@@ -1,0 +1,1 @@
+"""Modal screens of the chat: approvals and the session picker."""

@@ -1,0 +1,51 @@
+"""The ``/`` commands of the interactive chat: names, arguments and help, with completion.
+What each does is up to the front end (see :mod:`limi_cli.tui.chat_commands`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SlashCommand:
+    name: str  # without the slash
+    args: str  # how the arguments are written, for the help
+    help: str
+
+
+SLASH_COMMANDS: tuple[SlashCommand, ...] = (
+    SlashCommand("help", "", "list the commands and keys"),
+    SlashCommand("model", "[NAME]", "show the model, or switch to another one"),
+    SlashCommand("mode", "[MODE]", "show or set the approval mode: read-only, ask, auto-edit, yolo"),
+    SlashCommand("clear", "", "start a new session with an empty conversation"),
+    SlashCommand("sessions", "", "list this workspace's sessions"),
+    SlashCommand("resume", "[ID]", "reopen a session (a picker without ID)"),
+    SlashCommand("export", "PATH", "write this session as a LIMI training row to PATH"),
+    SlashCommand("quit", "", "end the session and leave"),
+)
+BY_NAME = {c.name: c for c in SLASH_COMMANDS}
+ALIASES = {"exit": "quit", "q": "quit", "?": "help"}
+
+
+def complete_slash(text: str) -> list[SlashCommand]:
+    """Commands whose name starts with what follows the ``/`` (only while no space was typed)."""
+    if not text.startswith("/") or " " in text:
+        return []
+    prefix = text[1:].lower()
+    return [c for c in SLASH_COMMANDS if c.name.startswith(prefix)]
+
+
+def parse_slash(text: str) -> tuple[str, str] | None:
+    """``("model", "qwen")`` for ``/model qwen``; ``None`` if ``text`` is not a command."""
+    text = text.strip()
+    if not text.startswith("/") or text.startswith("//") or len(text) < 2:
+        return None
+    name, _, arg = text[1:].partition(" ")
+    name = ALIASES.get(name.lower(), name.lower())
+    return name, arg.strip()
+
+
+def help_text() -> str:
+    width = max(len(f"/{c.name} {c.args}") for c in SLASH_COMMANDS)
+    lines = [f"  {f'/{c.name} {c.args}'.ljust(width)}  {c.help}" for c in SLASH_COMMANDS]
+    return "\n".join(lines)

@@ -1,0 +1,69 @@
+"""One tool call: a compact line (status, name, key argument, duration) that unfolds to the
+output, cut to its first lines. Edits show their unified diff, coloured."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from rich.text import Text
+from textual.markup import escape
+from textual.widgets import Collapsible, Static
+
+from limi_cli.tui.widgets.diff_view import DiffView, looks_like_diff
+
+Status = Literal["waiting", "running", "ok", "error"]
+SHOWN_LINES = 40
+_KEY_ARGS = ("command", "path", "pattern", "query", "url")
+_GLYPH = {"waiting": "[dim]○[/]", "running": "[yellow]●[/]", "ok": "[green]✓[/]", "error": "[red]✗[/]"}
+
+
+def key_arguments(arguments: dict[str, Any], limit: int = 70) -> str:
+    """The arguments worth a glance (the command, the path...), on one short line."""
+    keys = [k for k in _KEY_ARGS if k in arguments] or [k for k, v in arguments.items() if isinstance(v, str)][:1]
+    text = " ".join(" ".join(str(arguments[k]).split()) for k in keys)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def cut_output(output: str, lines: int = SHOWN_LINES) -> str:
+    parts = output.splitlines()
+    if len(parts) <= lines:
+        return output
+    return "\n".join(parts[:lines]) + f"\n[... {len(parts) - lines} more lines]"
+
+
+class ToolBlock(Collapsible):
+    """A tool call and, once it ran, its result."""
+
+    DEFAULT_CSS = """
+    ToolBlock { margin: 0; padding: 0; border: none; background: transparent; }
+    ToolBlock > Contents { padding: 0 0 0 2; }
+    ToolBlock .tool-output { color: $text-muted; }
+    """
+
+    def __init__(self, call_id: str, name: str, arguments: dict[str, Any], error: str | None = None):
+        self.call_id, self.tool_name, self.arguments = call_id, name, arguments
+        self.status: Status = "waiting"
+        self.duration_s: float | None = None
+        self.output = ""
+        self._args = error and f"invalid call: {error}" or key_arguments(arguments)
+        super().__init__(title=self._heading(), collapsed=True)
+
+    def _heading(self) -> str:
+        duration = f"  [dim]{self.duration_s:.2f}s[/]" if self.duration_s is not None else ""
+        note = {"running": "  [dim]running…[/]", "error": "  [red]error[/]"}.get(self.status, "")
+        return f"{_GLYPH[self.status]} [b]{escape(self.tool_name)}[/b] {escape(self._args)}{note}{duration}"
+
+    def set_running(self) -> None:
+        self.status = "running"
+        self.title = self._heading()
+
+    def set_result(self, output: str, is_error: bool, duration_s: float) -> None:
+        """Show the result; a diff is shown unfolded, other output stays folded."""
+        self.status, self.output, self.duration_s = ("error" if is_error else "ok"), output, duration_s
+        self.title = self._heading()
+        shown = cut_output(output)
+        if looks_like_diff(shown):
+            self.query_one(Collapsible.Contents).mount(DiffView(shown))
+            self.collapsed = False
+        else:
+            self.query_one(Collapsible.Contents).mount(Static(Text(shown), classes="tool-output"))

@@ -1,0 +1,125 @@
+"""Training for real on CPU: a tiny random Llama (SmolLM2's tokenizer and template) learns, and what
+``limi-cli train`` saves loads back through the agent's own HF backend and generates."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from agent.messages import Message, Sampling
+
+pytest.importorskip("trl")
+pytest.importorskip("peft")
+
+DATA = Path(__file__).parent / "data" / "limi_rows.jsonl"
+
+
+def limi_train(*argv: str) -> int:
+    """``limi-cli train ARGV`` through the command's own parser and handler."""
+    from limi_cli.commands import train
+
+    parser = argparse.ArgumentParser(prog="limi-cli")
+    train.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["train", *argv])
+    return args.handler(args)
+
+
+@pytest.fixture(scope="module")
+def two_rows(tmp_path_factory) -> Path:
+    """Two short rows (a tool call, and a multi-turn chat), small enough to pack into one sequence."""
+    lines = DATA.read_text().splitlines()
+    path = tmp_path_factory.mktemp("data") / "two.jsonl"
+    path.write_text(lines[0] + "\n" + lines[3] + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def trained_full(tiny_hf_model_dir, two_rows, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("train") / "full"
+    code = limi_train(str(two_rows), "-m", str(tiny_hf_model_dir), "-o", str(out), "--epochs", "6", "--lr", "3e-3",
+                      "--warmup-steps", "0", "--no-gradient-checkpointing", "--max-length", "512")
+    assert code == 0
+    return out
+
+
+def test_tiny_model_trains_on_cpu_and_its_loss_falls(trained_full):
+    metrics = json.loads((trained_full / "training_metrics.json").read_text())
+    losses = [h["loss"] for h in metrics["log_history"] if "loss" in h]
+    assert metrics["steps"] == 6 and len(losses) == 6
+    assert losses[-1] < losses[0] - 0.5, losses
+
+
+def test_output_dir_has_weights_tokenizer_template_card_and_loss_curve(trained_full):
+    names = {p.name for p in trained_full.iterdir()}
+    assert {"config.json", "model.safetensors", "tokenizer.json", "chat_template.jinja", "README.md", "loss_curve.png"} <= names
+    card = (trained_full / "README.md").read_text()
+    assert f"limi-cli run -m {trained_full}" in card and f"vllm serve {trained_full}" in card
+    assert "two.jsonl" in card and "trained on" in card
+
+
+def test_trained_checkpoint_loads_in_the_hf_backend_and_generates(trained_full):
+    from agent.backends.hf import HFBackend
+
+    backend = HFBackend(trained_full, device="cpu")
+    chunks = list(backend.stream([Message(role="user", content="Say hi.")], [], Sampling(temperature=0, max_tokens=8)))
+    assert chunks[-1].usage.completion_tokens > 0
+
+
+def test_lora_adapter_on_a_checkpoint_loads_in_the_hf_backend(tiny_hf_model_dir, two_rows, tmp_path):
+    from agent.backends.hf import HFBackend
+
+    out = tmp_path / "adapter"
+    code = limi_train(str(two_rows), "-m", str(tiny_hf_model_dir), "-o", str(out), "--lora", "--max-steps", "2",
+                      "--lr", "1e-3", "--no-gradient-checkpointing", "--max-length", "512")
+    assert code == 0
+    adapter = json.loads((out / "adapter_config.json").read_text())
+    assert Path(adapter["base_model_name_or_path"]) == tiny_hf_model_dir.resolve()
+    assert "--enable-lora" in (out / "README.md").read_text()
+    backend = HFBackend(out, device="cpu")
+    chunks = list(backend.stream([Message(role="user", content="Hi")], [], Sampling(temperature=0, max_tokens=4)))
+    assert backend.base_path and chunks[-1].usage.completion_tokens > 0
+
+
+def test_dry_run_prints_rows_tokens_trained_share_steps_and_memory(tiny_hf_model_dir, capsys):
+    assert limi_train(str(DATA), "-m", str(tiny_hf_model_dir), "--dry-run", "--lora") == 0
+    out = capsys.readouterr().out
+    assert "rows: 4" in out and "trained on (" in out and "steps: 4" in out and "memory (rough" in out
+
+
+def run_cli(*argv: str) -> subprocess.CompletedProcess:
+    """``limi-cli train`` in a fresh interpreter that reports which heavy modules it imported."""
+    code = (
+        "import sys, argparse\n"
+        "from limi_cli.commands import train\n"
+        "from limi_cli.cli import main\n"
+        "p = argparse.ArgumentParser(prog='limi-cli'); train.register(p.add_subparsers())\n"
+        "try:\n"
+        "    args = p.parse_args(sys.argv[1:]); args.handler(args)\n"
+        "except SystemExit: pass\n"
+        "except Exception as e: print('error:', e)\n"
+        "print('heavy:', sorted(m for m in ('torch', 'transformers', 'trl', 'peft') if m in sys.modules))\n"
+    )
+    return subprocess.run([sys.executable, "-c", code, "train", *argv], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).parent.parent)
+
+
+def test_train_help_imports_no_heavy_library():
+    proc = run_cli("--help")
+    assert "--dry-run" in proc.stdout and "heavy: []" in proc.stdout
+
+
+def test_missing_model_is_one_line_before_any_heavy_import(tmp_path):
+    proc = run_cli(str(DATA), "-m", str(tmp_path / "nope"), "-o", str(tmp_path / "out"))
+    assert "error: model" in proc.stdout and "does not exist" in proc.stdout and "heavy: []" in proc.stdout
+
+
+def test_model_dir_without_chat_template_is_refused_before_loading(tmp_path):
+    (tmp_path / "config.json").write_text("{}")
+    (tmp_path / "tokenizer.json").write_text("{}")
+    proc = run_cli(str(DATA), "-m", str(tmp_path), "-o", str(tmp_path / "out"))
+    assert "has no chat template" in proc.stdout and "heavy: []" in proc.stdout

@@ -1,0 +1,59 @@
+"""The real thing in a real terminal: ``limi-cli`` under tmux on the embedded model."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+LIMI = Path(sys.executable).with_name("limi-cli")
+
+
+def tmux(server: str, *args: str) -> str:
+    return subprocess.run(["tmux", "-L", server, *args], check=True, capture_output=True, text=True).stdout
+
+
+def wait_for(server: str, predicate, timeout: float) -> str:
+    screen = ""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        screen = tmux(server, "capture-pane", "-p", "-t", "chat")
+        if predicate(screen):
+            return screen
+        time.sleep(0.5)
+    raise AssertionError(f"the screen never showed what was expected:\n{screen}")
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux (apt-get install tmux)")
+@pytest.mark.skipif(not LIMI.exists(), reason="needs the limi-cli script next to the Python running the tests")
+def test_limi_cli_chats_in_a_real_terminal(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    (repo / "README.md").write_text("# demo\n")
+    server = f"limi-test-{tmp_path.name}"
+    tmux(server, "new-session", "-d", "-s", "chat", "-x", "110", "-y", "35", f"cd {repo} && {LIMI}; sleep 60")
+    try:
+        wait_for(server, lambda s: "SmolLM2" in s and "auto-edit" in s, 120)  # the footer, once the model loaded
+        tmux(server, "send-keys", "-t", "chat", "Say hello in one short sentence.", "Enter")
+        wait_for(server, lambda s: "working" in s, 30)
+        screen = wait_for(server, lambda s: "tokens │ ctx" in s and "working" not in s and "0 tokens" not in s, 400)
+        lines = screen.splitlines()
+        asked = next(i for i, line in enumerate(lines) if "Say hello in one short sentence." in line)
+        prompt = next(i for i in range(asked + 1, len(lines)) if lines[i].startswith("▊"))  # the input box
+        reply = " ".join(lines[asked + 1 : prompt]).strip()
+        assert reply, f"no reply under the message:\n{screen}"
+        assert "SmolLM2-135M-Instruct (embedded)" in screen and "auto-edit" in screen
+        tmux(server, "send-keys", "-t", "chat", "C-c")
+        tmux(server, "send-keys", "-t", "chat", "C-c")
+        time.sleep(3)
+        logs = list((repo / ".limi" / "sessions").glob("*.jsonl"))
+        assert len(logs) == 1 and '"type":"session_ended"' in logs[0].read_text()
+    finally:
+        subprocess.run(["tmux", "-L", server, "kill-server"], capture_output=True)
