@@ -13,6 +13,7 @@ from typing import Iterator, Literal, Protocol, Union
 from pydantic import BaseModel
 
 from agent.messages import Message, Sampling, ToolCall, ToolSpec, Usage
+from agent.toolprompt import StreamingReplyParser
 
 
 class TextChunk(BaseModel):
@@ -57,3 +58,24 @@ class Backend(Protocol):
     def describe(self) -> dict:
         """Settings worth recording in the session metadata (paths, base URL, protocol)."""
         ...
+
+
+class TextProtocolReply:
+    """A reply streamed under the text tool protocol: visible text goes out as it comes,
+    ``<tool_call>`` blocks are held back and come out as parsed calls at the end."""
+
+    def __init__(self) -> None:
+        self._parser = StreamingReplyParser()
+        self.calls: list[ToolCall] = []
+
+    def feed(self, delta: str) -> Iterator[Chunk]:
+        visible = self._parser.feed(delta)
+        if visible:
+            yield TextChunk(text=visible)
+
+    def finish(self) -> Iterator[Chunk]:
+        tail, _, self.calls = self._parser.finish()
+        if tail:
+            yield TextChunk(text=tail)
+        for call in self.calls:
+            yield ToolCallChunk(call=call)

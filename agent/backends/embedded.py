@@ -14,10 +14,10 @@ import threading
 from pathlib import Path
 from typing import Iterator
 
-from agent.backends.base import BackendError, Chunk, TextChunk, ToolCallChunk, UsageChunk
+from agent.backends.base import BackendError, Chunk, TextProtocolReply, UsageChunk
 from agent.chat_template import render_chat
 from agent.messages import Message, Sampling, ToolSpec, Usage
-from agent.toolprompt import StreamingReplyParser, render_messages
+from agent.toolprompt import render_messages
 
 EMBEDDED_MODEL_NAME = "SmolLM2-135M-Instruct"
 _GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -85,7 +85,7 @@ class LlamaCppBackend:
             )
         with self._lock:
             cached = _common_prefix(self.llm.input_ids[: self.llm.n_tokens], tokens)
-            parser = StreamingReplyParser()
+            reply = TextProtocolReply()
             completion_tokens, finish = 0, None
             for part in self.llm.create_completion(
                 tokens,
@@ -101,17 +101,11 @@ class LlamaCppBackend:
                     finish = choice["finish_reason"]
                 else:
                     completion_tokens += 1
-                visible = parser.feed(choice["text"])
-                if visible:
-                    yield TextChunk(text=visible)
-        tail, _, calls = parser.finish()
-        if tail:
-            yield TextChunk(text=tail)
-        for call in calls:
-            yield ToolCallChunk(call=call)
+                yield from reply.feed(choice["text"])
+        yield from reply.finish()
         yield UsageChunk(
             usage=Usage(prompt_tokens=len(tokens), completion_tokens=completion_tokens, cached_tokens=cached),
-            finish_reason="tool_calls" if calls else finish,
+            finish_reason="tool_calls" if reply.calls else finish,
         )
 
 

@@ -16,9 +16,9 @@ import threading
 from pathlib import Path
 from typing import Any, Iterator
 
-from agent.backends.base import BackendError, Chunk, TextChunk, ToolCallChunk, UsageChunk
+from agent.backends.base import BackendError, Chunk, TextProtocolReply, UsageChunk
 from agent.messages import Message, Sampling, ToolSpec, Usage
-from agent.toolprompt import StreamingReplyParser, render_messages
+from agent.toolprompt import render_messages
 
 
 class HFBackend:
@@ -151,12 +151,10 @@ class HFBackend:
 
             worker = threading.Thread(target=run, name="hf-generate", daemon=True)
             worker.start()
-            parser = StreamingReplyParser()
+            reply = TextProtocolReply()
             try:
                 for piece in streamer:
-                    visible = parser.feed(piece)
-                    if visible:
-                        yield TextChunk(text=visible)
+                    yield from reply.feed(piece)
             finally:
                 stop.set()
                 worker.join()
@@ -165,13 +163,9 @@ class HFBackend:
             seq = result["out"][0].tolist()
             self._remember(cache, seq)
         generated = seq[len(ids):]
-        tail, _, calls = parser.finish()
-        if tail:
-            yield TextChunk(text=tail)
-        for call in calls:
-            yield ToolCallChunk(call=call)
+        yield from reply.finish()
         eos = set(self._eos_ids())
-        finish = "tool_calls" if calls else ("stop" if generated and generated[-1] in eos else "length")
+        finish = "tool_calls" if reply.calls else ("stop" if generated and generated[-1] in eos else "length")
         yield UsageChunk(
             usage=Usage(prompt_tokens=len(ids), completion_tokens=len(generated), cached_tokens=cached),
             finish_reason=finish,

@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 from typing import Any, Iterator
 
-from agent.backends.base import BackendError, Chunk, ReasoningChunk, TextChunk, ToolCallChunk, UsageChunk
+from agent.backends.base import BackendError, Chunk, ReasoningChunk, TextChunk, TextProtocolReply, ToolCallChunk, UsageChunk
 from agent.messages import Message, Sampling, ToolCall, ToolSpec, Usage
-from agent.toolprompt import StreamingReplyParser, new_call_id, render_messages
+from agent.toolprompt import new_call_id, render_messages
 
 
 class OpenAIBackend:
@@ -129,7 +129,7 @@ class OpenAIBackend:
     def stream(self, messages: list[Message], tools: list[ToolSpec], sampling: Sampling) -> Iterator[Chunk]:
         response = self._open(messages, tools, sampling)
         text_mode = self.protocol == "text"
-        parser = StreamingReplyParser()
+        reply = TextProtocolReply()
         partial: dict[int, dict[str, str]] = {}  # native tool calls by index
         usage: Usage | None = None
         finish: str | None = None
@@ -150,23 +150,22 @@ class OpenAIBackend:
                             yield ReasoningChunk(text=reasoning)
                         if delta.content:
                             pieces += 1
-                            visible = parser.feed(delta.content) if text_mode else delta.content
-                            if visible:
-                                yield TextChunk(text=visible)
+                            if text_mode:
+                                yield from reply.feed(delta.content)
+                            else:
+                                yield TextChunk(text=delta.content)
                         for tc in delta.tool_calls or []:
                             pieces += 1
                             _accumulate(partial, tc)
         except self._openai.OpenAIError as e:
             raise self._error(e) from None
-        calls: list[ToolCall] = []
         if text_mode:
-            tail, _, calls = parser.finish()
-            if tail:
-                yield TextChunk(text=tail)
+            yield from reply.finish()
+            calls = reply.calls
         else:
             calls = [_finish_call(partial[i]) for i in sorted(partial)]
-        for call in calls:
-            yield ToolCallChunk(call=call)
+            for call in calls:
+                yield ToolCallChunk(call=call)
         if usage is None:  # the server sent none: a rough count beats nothing
             usage = Usage(prompt_tokens=0, completion_tokens=pieces)
         if text_mode and calls:

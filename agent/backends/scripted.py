@@ -7,9 +7,8 @@ from __future__ import annotations
 import time
 from typing import Callable, Iterator, Sequence
 
-from agent.backends.base import Chunk, TextChunk, ToolCallChunk, UsageChunk
+from agent.backends.base import Chunk, TextProtocolReply, UsageChunk
 from agent.messages import Message, Sampling, ToolSpec, Usage
-from agent.toolprompt import StreamingReplyParser
 
 Reply = str | Callable[[list[Message]], str]
 
@@ -34,17 +33,14 @@ class ScriptedBackend:
         else:
             reply = self.replies.pop(0)
             text = reply(messages) if callable(reply) else reply
-        parser = StreamingReplyParser()
+        reply = TextProtocolReply()
         for i in range(0, len(text), self.chunk_chars):
             if self.delay_s:
                 time.sleep(self.delay_s)
-            visible = parser.feed(text[i : i + self.chunk_chars])
-            if visible:
-                yield TextChunk(text=visible)
-        tail, _, calls = parser.finish()
-        if tail:
-            yield TextChunk(text=tail)
-        for call in calls:
-            yield ToolCallChunk(call=call)
+            yield from reply.feed(text[i : i + self.chunk_chars])
+        yield from reply.finish()
         prompt = sum(len(m.content) for m in messages) // 4
-        yield UsageChunk(usage=Usage(prompt_tokens=prompt, completion_tokens=len(text) // 4), finish_reason="tool_calls" if calls else "stop")
+        yield UsageChunk(
+            usage=Usage(prompt_tokens=prompt, completion_tokens=len(text) // 4),
+            finish_reason="tool_calls" if reply.calls else "stop",
+        )
