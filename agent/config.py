@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agent.messages import Sampling
-from agent.policy import ApprovalMode
+from agent.policy import ApprovalMode, ApprovalRules
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -25,6 +25,34 @@ else:  # pragma: no cover
 
 class ConfigError(Exception):
     """A configuration value is wrong; the message names the key and where it came from."""
+
+
+class McpServer(BaseModel):
+    """One MCP server under ``[mcp_servers.NAME]``: ``command`` (+ ``args``, ``env``) over stdio, or ``url``
+    (streamable HTTP). Its tools are offered as ``NAME__tool``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    command: str | None = None
+    args: list[str] = Field(default_factory=list)
+    env: dict[str, str] = Field(default_factory=dict)
+    cwd: str | None = None
+    url: str | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+    timeout_s: float = Field(default=60.0, gt=0)  # per tool call
+    enabled: bool = True
+
+
+class WebSearch(BaseModel):
+    """``[web_search]``: the search provider behind the ``web_search`` tool (none: the tool is not offered)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    provider: Literal["searxng", "brave"]
+    url: str | None = None  # searxng: the instance, e.g. http://127.0.0.1:8888; brave: the API endpoint
+    api_key: str | None = None  # brave: X-Subscription-Token
+    max_results: int = Field(default=8, ge=1, le=50)
+    timeout_s: float = Field(default=20.0, gt=0)
 
 
 class Config(BaseModel):
@@ -51,7 +79,16 @@ class Config(BaseModel):
     shell_timeout_s: float = Field(default=120.0, gt=0)
     max_output_chars: int = Field(default=16_000, ge=1000)
     system_prompt_file: str | None = None
+    repo_map_tokens: int = Field(default=0, ge=0)  # ranked repo map in the system prompt, in tokens (0: off)
     sampling: Sampling = Field(default_factory=Sampling)
+
+    rules: ApprovalRules = Field(default_factory=ApprovalRules)  # [rules] allow / ask / deny "tool: pattern"
+    sandbox: bool = False  # shell commands in bubblewrap: the workspace writable, the rest read-only
+    network: bool = False  # inside the sandbox: whether commands may use the network
+    mcp_servers: dict[str, McpServer] = Field(default_factory=dict)
+    web_search: WebSearch | None = None
+    compact_at: float = Field(default=0.8, gt=0, le=1)  # compact the conversation past this fill of the context
+    context_window: int | None = Field(default=None, ge=1024)  # tokens; default: what the backend says, else n_ctx
 
 
 ENV_PREFIX = "LIMI_"

@@ -76,6 +76,27 @@ class ToolResult(_Event):
     exit_code: int | None = None
     duration_s: float = 0.0
     truncated: bool = False
+    todo: list[dict[str, str]] | None = None  # the todo tool: the whole list after the call
+
+
+class Compaction(_Event):
+    """Older turns were replaced by a summary to keep the conversation inside the context.
+
+    ``messages[start:start + replaced]`` of the conversation (the system prompt is message 0)
+    became one user message, ``content``; ``summary`` is what the model wrote for it. The
+    messages before and after stay in the log as they were: replaying the compactions over
+    them gives the compacted view (:func:`agent.compaction.compacted_messages`).
+    """
+
+    type: Literal["compaction"] = "compaction"
+    trigger: Literal["auto", "manual"]
+    start: int
+    replaced: int
+    summary: str
+    content: str
+    context_tokens: int | None = None  # the estimated context size that triggered it
+    context_window: int | None = None
+    usage: Usage = Field(default_factory=Usage)  # of the summarising model call
 
 
 class TurnInterrupted(_Event):
@@ -136,10 +157,41 @@ class ExpertStep(_Event):
     proposal: dict[str, Any] | None = None  # {"content", "reasoning", "tool_calls"} as the model proposed
 
 
+class Checkpoint(_Event):
+    """The workspace was snapshotted before a mutating tool call (see :mod:`agent.checkpoints`).
+
+    ``step`` counts the session's checkpoints from 1; ``limi-cli undo STEP`` restores the
+    files as they were here. ``commit`` is the snapshot in the shadow store; None (with
+    ``error``) when the snapshot failed and the tool ran without one.
+    """
+
+    type: Literal["checkpoint"] = "checkpoint"
+    step: int
+    turn: int
+    tool_call_id: str
+    tool: str
+    commit: str | None
+    error: str | None = None
+
+
+class Undo(_Event):
+    """The files were put back as they were at checkpoint ``step`` (``limi-cli undo``, ``/undo``).
+
+    ``backup`` is a snapshot of the files just before the undo, so the undo can be undone.
+    """
+
+    type: Literal["undo"] = "undo"
+    step: int
+    commit: str
+    backup: str
+    restored: list[str] = Field(default_factory=list)  # paths written back
+    deleted: list[str] = Field(default_factory=list)  # paths created after the checkpoint, removed
+
+
 Event = Annotated[
     Union[
         SessionStarted, UserMessage, TextDelta, AssistantMessage, ToolResult, TurnInterrupted, SessionResumed, SessionEnded,
-        ExpertStep,
+        ExpertStep, Compaction, Checkpoint, Undo,
     ],
     Field(discriminator="type"),
 ]

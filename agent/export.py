@@ -15,22 +15,33 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from agent import __version__
 from agent.events import INVALID_CALL_KINDS, AssistantMessage, ToolResult
 from agent.trajectory import LogReadResult, parse_log
 
+ExportView = Literal["full", "compacted"]
 
-def session_to_row(log: LogReadResult) -> dict[str, Any]:
+
+def session_to_row(log: LogReadResult, view: ExportView = "full") -> dict[str, Any]:
     """Build the training row of one session: ``{"tools": [...], "messages": [...]}``.
+
+    ``view`` ``full``: every message as logged; ``compacted``: compactions applied, as the
+    model saw the conversation at the end (older turns replaced by their summaries).
 
     A trailing assistant message whose calls did not all get a result (a killed session)
     is dropped together with its partial results. Everything returned is plain JSON data.
     """
     tools = [_openai_tool(t) for t in (log.started.tools if log.started else [])]
     messages: list[dict[str, Any]] = []
-    for m in log.messages():
+    if view == "compacted":
+        from agent.compaction import compacted_messages
+
+        conversation = compacted_messages(log)
+    else:
+        conversation = log.messages()
+    for m in conversation:
         if m.role == "assistant":
             out: dict[str, Any] = {"role": "assistant", "content": m.content}
             if m.reasoning:
@@ -192,7 +203,8 @@ def manifest_path_for(out_path: str | os.PathLike[str]) -> Path:
     return out.with_name(out.name + ".manifest.json")
 
 
-def export_sessions(paths: list[str | os.PathLike[str]], out_path: str | os.PathLike[str]) -> ExportReport:
+def export_sessions(paths: list[str | os.PathLike[str]], out_path: str | os.PathLike[str],
+                    view: ExportView = "full") -> ExportReport:
     """Write one row per session log to ``out_path`` (JSONL) and a manifest next to it.
 
     A session is skipped, with the reason in the report, when its log has a corrupt line
@@ -218,7 +230,7 @@ def export_sessions(paths: list[str | os.PathLike[str]], out_path: str | os.Path
             more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
             report.skipped.append((p, f"log problem: {bad[0]}{more}"))
             continue
-        row = session_to_row(log)
+        row = session_to_row(log, view)
         problems = validate_row(row, allow_unknown_tools=True)
         if problems:
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -18,9 +19,11 @@ from pydantic import ValidationError
 
 from agent import __version__
 from agent.backends.base import Backend
+from agent.compaction import Compactor, ContextMeter, apply_compaction
 from agent.events import (
     INVALID_CALL_KINDS,
     AssistantMessage,
+    Compaction,
     Event,
     SessionEnded,
     SessionResumed,
@@ -66,6 +69,7 @@ class Session:
         shell_timeout_s: float = 120.0,
         max_output_chars: int = 16_000,
         mode: str = "headless",
+        before_tool: Callable[[Tool, ToolCall, int], Event | None] | None = None,
     ):
         self.backend = backend
         self.tools = {t.name: t for t in tools}
@@ -78,6 +82,8 @@ class Session:
         self.sampling = sampling or Sampling()
         self.max_turns = max_turns
         self.mode = mode
+        # called before each edit or exec tool runs (the turn is passed); an event it returns is logged
+        self.before_tool = before_tool
         self.cancel = threading.Event()
         self.ctx = ToolContext(
             workspace=self.workspace,
@@ -95,6 +101,8 @@ class Session:
         self._partial: tuple[list[str], list[str]] = ([], [])  # text, reasoning of the model call streaming now
         self._during: str = "generation"  # what an interrupt stops: generation or tool
         self.resumed = False  # restore() was called: start() continues the log instead of opening it
+        self.compactor = Compactor()  # the builder sets its window; without one it compacts only by hand
+        self.context = ContextMeter()
         self.restored_events: list = []  # the logged events of a resumed session, for front ends to show
 
     # -- the driver's interface -------------------------------------------------
@@ -144,6 +152,8 @@ class Session:
         try:
             for _ in range(self.max_turns):
                 self._during = "generation"
+                if self.compactor.due(self.context, self.messages) and (event := self.compact("auto")) is not None:
+                    yield event
                 reply = yield from self._model_turn()
                 if not reply.tool_calls:
                     self.outcome, self.final_text = "done", reply.content
@@ -161,6 +171,19 @@ class Session:
             ))
             raise
         self.final_text = self.messages[-1].content if self.messages[-1].role == "assistant" else ""
+
+    def compact(self, trigger: str = "manual") -> Compaction | None:
+        """Replace older turns with a summary by the model (see :mod:`agent.compaction`), log it
+        and return the event; None when there is too little to compact."""
+        estimate = self.context.estimate(self.messages)
+        event = self.compactor.compact(self.messages, self.backend, self.sampling, self.cancel, trigger,  # type: ignore[arg-type]
+                                       context_tokens=estimate)
+        if event is None:
+            return None
+        self.messages = apply_compaction(self.messages, event)
+        self.stats.usage = self.stats.usage + event.usage
+        self.context.tokens_at_call = 0  # measured again at the next model call
+        return self._emit(event)
 
     def interrupt(self) -> None:
         """Stop the running generation or tool (safe to call from another thread)."""
@@ -212,6 +235,7 @@ class Session:
         self.stats.usage = self.stats.usage + usage
         msg = Message(role="assistant", content="".join(text).strip(), reasoning="".join(reasoning).strip() or None, tool_calls=calls)
         self.messages.append(msg)
+        self.context.record(usage, len(self.messages))
         self._pending = list(calls)
         event = AssistantMessage(
             turn=self.stats.turns,
@@ -247,6 +271,8 @@ class Session:
         decision = self.policy.check(tool, call, tool.describe_call(params))
         if not decision.allowed:
             return _error("refused", decision.note or f"the user refused {tool.name}")
+        if self.before_tool is not None and tool.kind != "read" and (event := self.before_tool(tool, call, self.stats.turns)):
+            self._emit(event)  # a checkpoint: logged, not part of the conversation
         try:
             obs = tool.run(params, self.ctx)
         except (ToolError, OutsideWorkspace) as e:
@@ -275,6 +301,7 @@ class Session:
             exit_code=obs.exit_code,
             duration_s=round(duration, 4),
             truncated=obs.truncated,
+            todo=self.ctx.state.get("todo") if call.name == "todo" and not obs.is_error else None,
         )
 
     # -- plumbing -----------------------------------------------------------------

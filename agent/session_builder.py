@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from agent.backends.base import Backend
+from agent.compaction import Compactor, compacted_messages, context_window_of
 from agent.config import Config
 from agent.policy import Approver, HeadlessApprover, Policy
 from agent.session import Session, SessionStats
@@ -22,7 +23,46 @@ def system_prompt_for(config: Config, workspace: Path) -> str:
         from prompts import load
 
         text = load("system.md")
-    return text.replace("{workspace}", str(workspace))
+    text = text.replace("{workspace}", str(workspace))
+    if config.repo_map_tokens > 0:
+        from agent.codeintel.repomap import repo_map_for_prompt
+
+        if repo_map := repo_map_for_prompt(workspace, config.repo_map_tokens):
+            text += f"\n\n# Repository map (files and their key symbols, most used first)\n{repo_map}"
+    return text
+
+
+def tools_for(config: Config, workspace: Path) -> list[Tool]:
+    """The tools a session built from ``config`` offers: the built-ins (the shell sandboxed
+    when ``sandbox`` is set), ``web_search`` when a provider is configured, and the tools
+    of the configured MCP servers."""
+    from agent.tools.registry import default_tools
+    from agent.tools.web import WebSearchTool, search_provider
+
+    tools = default_tools()
+    if config.sandbox:
+        from agent.sandbox import Sandbox
+        from agent.tools.shell import ShellTool
+
+        sandbox = Sandbox(workspace, network=config.network)
+        tools = [ShellTool(sandbox) if t.name == "shell" else t for t in tools]
+    provider = search_provider(config)
+    if provider is not None:
+        tools.append(WebSearchTool(provider, max_results=config.web_search.max_results))
+    if any(s.enabled for s in config.mcp_servers.values()):
+        from agent.mcp import mcp_tools
+
+        tools += mcp_tools(config.mcp_servers, workspace)
+    return tools
+
+
+def policy_for(config: Config, approver: Approver | None) -> Policy:
+    return Policy(mode=config.approval, approver=approver or HeadlessApprover(), rules=config.rules)
+
+
+def compactor_for(config: Config, backend: Backend) -> Compactor:
+    """Automatic compaction past ``compact_at`` of the context window (configured, or what the backend says)."""
+    return Compactor(context_window=context_window_of(backend, config.context_window), compact_at=config.compact_at)
 
 
 def build_session(
@@ -36,7 +76,6 @@ def build_session(
     log: bool = True,
 ) -> Session:
     from agent.backends.registry import make_backend
-    from agent.tools.registry import default_tools
     from agent.trajectory import TrajectoryWriter, new_session_id, sessions_dir
 
     workspace = workspace.resolve()
@@ -45,13 +84,13 @@ def build_session(
     writer = None
     if log:
         writer = TrajectoryWriter(sessions_dir(workspace, config.sessions_dir) / f"{session_id}.jsonl")
-    return Session(
+    session = Session(
         backend,
-        tools if tools is not None else default_tools(),
+        tools if tools is not None else tools_for(config, workspace),
         workspace=workspace,
         session_id=session_id,
         system_prompt=system_prompt_for(config, workspace),
-        policy=Policy(mode=config.approval, approver=approver or HeadlessApprover()),
+        policy=policy_for(config, approver),
         writer=writer,
         sampling=config.sampling,
         max_turns=config.max_turns,
@@ -59,6 +98,12 @@ def build_session(
         max_output_chars=config.max_output_chars,
         mode=mode,
     )
+    session.compactor = compactor_for(config, backend)
+    if writer is not None:  # checkpoints go with a logged session: the log is what undo reads
+        from agent.checkpoints import Checkpointer
+
+        session.before_tool = Checkpointer(workspace, session_id)
+    return session
 
 
 def resume_session(
@@ -75,15 +120,16 @@ def resume_session(
     the same log after a ``session_resumed`` event (written by :meth:`Session.start`)."""
     from agent.backends.registry import make_backend
     from agent.events import INVALID_CALL_KINDS, AssistantMessage, ToolResult
-    from agent.tools.registry import default_tools
     from agent.trajectory import TrajectoryWriter, read_log
 
     log = read_log(log_path)
     started = log.started
     if started is None:
         raise ValueError(f"{log_path} has no session_started event; it cannot be resumed")
-    stats, pending = SessionStats(), []
+    stats, pending, todo = SessionStats(), [], None
     for ev in log.events:
+        if isinstance(ev, ToolResult) and ev.todo is not None:
+            todo = ev.todo
         if isinstance(ev, AssistantMessage):
             stats.turns, stats.usage, pending = ev.turn, stats.usage + ev.usage, list(ev.tool_calls)
         elif isinstance(ev, ToolResult):
@@ -91,13 +137,14 @@ def resume_session(
             stats.tool_errors += ev.is_error
             stats.invalid_tool_calls += ev.error_kind in INVALID_CALL_KINDS
             pending = [c for c in pending if c.id != ev.tool_call_id]
+    backend = backend if backend is not None else make_backend(config)
     session = Session(
-        backend if backend is not None else make_backend(config),
-        tools if tools is not None else default_tools(),
+        backend,
+        tools if tools is not None else tools_for(config, workspace.resolve()),
         workspace=workspace.resolve(),
         session_id=started.session_id,
         system_prompt=started.system_prompt,
-        policy=Policy(mode=config.approval, approver=approver or HeadlessApprover()),
+        policy=policy_for(config, approver),
         writer=TrajectoryWriter(log_path),
         sampling=config.sampling,
         max_turns=config.max_turns,
@@ -105,5 +152,11 @@ def resume_session(
         max_output_chars=config.max_output_chars,
         mode=mode,
     )
-    session.restore(log.messages(), stats, pending, log.events)
+    session.restore(compacted_messages(log), stats, pending, log.events)  # the view the model had
+    session.compactor = compactor_for(config, backend)
+    from agent.checkpoints import Checkpointer
+
+    session.before_tool = Checkpointer(workspace.resolve(), started.session_id)
+    if todo is not None:
+        session.ctx.state["todo"] = todo
     return session

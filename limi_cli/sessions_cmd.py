@@ -72,7 +72,8 @@ def _print_log(log) -> None:
         print("\n(unfinished: the session has no session_ended event; it was killed or is still running)")
 
 
-def export_cmd(workspace: Path, override: str | None, ids: list[str], export_all: bool, output: Path) -> int:
+def export_cmd(workspace: Path, override: str | None, ids: list[str], export_all: bool, output: Path,
+               view: str = "full") -> int:
     from agent.export import export_sessions
 
     directory = sessions_dir(workspace, override)
@@ -83,7 +84,7 @@ def export_cmd(workspace: Path, override: str | None, ids: list[str], export_all
     if not paths:
         print(f"no sessions to export in {directory}", file=sys.stderr)
         return 1
-    report = export_sessions(paths, output)
+    report = export_sessions(paths, output, view)  # type: ignore[arg-type]
     for path, reason in report.skipped:
         print(f"skipped {path}: {reason}", file=sys.stderr)
     print(report.summary())

@@ -162,7 +162,8 @@ def test_kill_9_keeps_the_log_readable(tmp_path, repo):
     subprocess.run(["pkill", "-f", "sleep 31.5"])  # a SIGKILLed agent cannot clean up its shell's process group
     log = log_of(repo)
     assert log.problems == [] and log.ended is None
-    assert [e.type for e in log.events] == ["session_started", "user_message", "assistant_message"]
+    # the checkpoint taken before the shell call (agent.checkpoints) is logged before the tool runs
+    assert [e.type for e in log.events] == ["session_started", "user_message", "assistant_message", "checkpoint"]
     (summary,) = list_sessions(repo / ".limi" / "sessions")
     assert summary.end_reason == "unfinished"
 

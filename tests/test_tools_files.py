@@ -173,8 +173,9 @@ def test_write_file_creates_parent_dirs_and_says_created(ctx, ws):
     assert obs.output == "created pkg/sub/mod.py (12 bytes, 2 lines)"
 
 
-def test_write_file_overwrite_says_overwrote(ctx, ws):
+def test_write_file_overwrite_of_a_read_file_says_overwrote(ctx, ws):
     (ws / "a.txt").write_text("old")
+    read(ctx, "a.txt")
     obs = write(ctx, "a.txt", "new")
     assert (ws / "a.txt").read_text() == "new"
     assert obs.output == "overwrote a.txt (3 bytes, 1 lines)"
@@ -287,7 +288,10 @@ def test_edit_records_path_in_files_read(ctx, ws):
 
 def test_default_tools_come_in_the_documented_order():
     names = [t.name for t in default_tools()]
-    assert names == ["shell", "read_file", "write_file", "edit", "list_files", "glob", "grep"]
+    assert names == [
+        "shell", "read_file", "write_file", "edit", "multi_edit", "list_files", "glob", "grep", "todo", "web_fetch",
+        "find_symbol", "find_references", "outline", "git_status", "git_diff", "git_log", "git_show", "git_commit",
+    ]
     assert list(ALL_TOOLS) == names
 
 

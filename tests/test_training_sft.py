@@ -123,3 +123,23 @@ def test_model_dir_without_chat_template_is_refused_before_loading(tmp_path):
     (tmp_path / "tokenizer.json").write_text("{}")
     proc = run_cli(str(DATA), "-m", str(tmp_path), "-o", str(tmp_path / "out"))
     assert "has no chat template" in proc.stdout and "heavy: []" in proc.stdout
+
+
+def test_resume_goes_on_from_the_latest_checkpoint(trained_full, two_rows, tiny_hf_model_dir, tmp_path):
+    import shutil
+
+    out = tmp_path / "resumed"
+    shutil.copytree(trained_full, out)
+    assert (out / "checkpoints" / "checkpoint-6").is_dir()
+    code = limi_train(str(two_rows), "-m", str(tiny_hf_model_dir), "-o", str(out), "--epochs", "7", "--lr", "3e-3",
+                      "--warmup-steps", "0", "--no-gradient-checkpointing", "--max-length", "512", "--resume")
+    metrics = json.loads((out / "training_metrics.json").read_text())
+    assert code == 0 and metrics["steps"] == 7
+    assert [h["step"] for h in metrics["log_history"] if "loss" in h][-1] == 7
+
+
+def test_resume_without_a_checkpoint_is_one_line(tiny_hf_model_dir, two_rows, tmp_path):
+    from limi_cli.commands.common import UserError
+
+    with pytest.raises(UserError, match="no checkpoint to resume from"):
+        limi_train(str(two_rows), "-m", str(tiny_hf_model_dir), "-o", str(tmp_path / "fresh"), "--resume")

@@ -14,7 +14,7 @@ from typing import Any
 
 from training.config import TrainConfig
 from training.dataset import LimiDataset
-from training.masking import ChatRenderer, LengthReport, MaskedSample, fit_length, mask_row
+from training.masking import ChatRenderer, LengthReport, MaskedSample, MaskingError, fit_length, mask_row
 
 
 @dataclass
@@ -49,7 +49,10 @@ def prepare(data: LimiDataset, config: TrainConfig, tokenizer: Any) -> PreparedD
     train, evals, split, untrained = [], [], 0, 0
     all_samples: list[list[MaskedSample]] = []
     for i, row in enumerate(rows):
-        samples = mask_row(row.row, renderer, row.where)
+        try:
+            samples = mask_row(row.row, renderer, row.where)
+        except MaskingError as e:
+            raise MaskingError(f"{row.where}: {e}") from None
         split += len(samples) > 1
         untrained += not samples
         all_samples.append(samples)

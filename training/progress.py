@@ -5,6 +5,7 @@ Imported only by :mod:`training.sft` once training starts (it needs transformers
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 
@@ -26,7 +27,8 @@ class TrainingProgress(TrainerCallback):
 
     def on_train_begin(self, args, state, control, **kwargs):
         if state.is_world_process_zero and self.enabled:
-            self.bar = tqdm(total=state.max_steps, initial=state.global_step, unit="step", dynamic_ncols=True, file=sys.stderr)
+            width = shutil.get_terminal_size((100, 20)).columns  # a 0-column pty would make tqdm print nothing
+            self.bar = tqdm(total=state.max_steps, initial=state.global_step, unit="step", ncols=width, file=sys.stderr)
         self.started, self.first_step = time.monotonic(), state.global_step
         self.first_tokens = getattr(state, "num_input_tokens_seen", 0) or 0
 

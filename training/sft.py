@@ -75,6 +75,8 @@ def train(config: TrainConfig, prepared: PreparedData, source: ModelSource, toke
     bf16 = use_bf16(config)
     dtype = torch.bfloat16 if bf16 else torch.float32
     _quiet(transformers)
+    warnings.filterwarnings("ignore", category=FutureWarning)  # deprecation notices TRL/transformers give each other
+    warnings.filterwarnings("ignore", message="Could not find a config file")  # peft, about a GGUF base: harmless
     try:
         model = source.load_model(dtype)
     except ModelSourceError as e:
@@ -91,9 +93,7 @@ def train(config: TrainConfig, prepared: PreparedData, source: ModelSource, toke
         return Dataset.from_dict({"input_ids": [s.input_ids for s in samples], "labels": [s.labels for s in samples]})
 
     has_eval = bool(prepared.eval)
-    with warnings.catch_warnings():  # TRL still sets the deprecated `gradient_checkpointing` alias
-        warnings.simplefilter("ignore", FutureWarning)
-        args = _sft_config(SFTConfig, config, checkpoints, bf16, has_eval, torch.cuda.is_available())
+    args = _sft_config(SFTConfig, config, checkpoints, bf16, has_eval, torch.cuda.is_available())
     peft_config = None
     if config.lora:
         from peft import LoraConfig

@@ -15,6 +15,7 @@ from typing import BinaryIO
 from pydantic import BaseModel, Field
 
 from agent.tools.base import Observation, Tool, ToolContext, ToolError
+from agent.tools.edit_matching import STRATEGY_NOTES, Replacement, apply_edit
 
 DEFAULT_LIMIT = 2000  # lines per read_file call
 MAX_LINE_CHARS = 2000  # longer lines are cut
@@ -148,12 +149,20 @@ class WriteFileTool(Tool):
     class Params(BaseModel):
         path: str = Field(description="File to write, relative to the workspace root.")
         content: str = Field(description="The complete new content of the file.")
+        overwrite: bool = Field(
+            default=False, description="Replace an existing file that was not read in this session."
+        )
 
     def run(self, params: WriteFileTool.Params, ctx: ToolContext) -> Observation:
         path = ctx.workspace.resolve(params.path)
         if path.is_dir():
             raise ToolError(f"{params.path} is a directory; give a file path")
         existed = path.exists()
+        if existed and path not in ctx.files_read and not params.overwrite:
+            raise ToolError(
+                f"{ctx.workspace.relative(path)} exists and was not read in this session; read it first "
+                "(read_file), change part of it with edit, or set overwrite=true to replace it"
+            )
         path.parent.mkdir(parents=True, exist_ok=True)
         data = params.content.encode("utf-8")
         path.write_bytes(data)
@@ -161,6 +170,33 @@ class WriteFileTool(Tool):
         lines = params.content.count("\n") + (1 if params.content and not params.content.endswith("\n") else 0)
         verb = "overwrote" if existed else "created"
         return Observation(output=f"{verb} {ctx.workspace.relative(path)} ({len(data)} bytes, {lines} lines)")
+
+
+def _text_to_edit(ctx: ToolContext, given: str) -> tuple[Path, str, str | None]:
+    """The file an edit changes: its resolved path, its path for messages, and its text (None: no file yet)."""
+    path = ctx.workspace.resolve(given)
+    if path.is_dir():
+        raise ToolError(f"{given} is a directory, not a file")
+    rel = ctx.workspace.relative(path)
+    if not path.exists():
+        return path, rel, None
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        text = "\0"
+    if "\0" in text:
+        raise ToolError(f"{rel} is not UTF-8 text; edit only changes text files")
+    return path, rel, text
+
+
+def _note(rel: str, results: list[Replacement]) -> str:
+    count = sum(r.count for r in results)
+    note = f"edited {rel}" + (f" ({count} replacements)" if count > 1 else "")
+    fuzzy = [(i, r.strategy) for i, r in enumerate(results, start=1) if r.strategy != "exact"]
+    for i, strategy in fuzzy:
+        where = f"edit {i}: " if len(results) > 1 else ""
+        note += f"\n[{where}{STRATEGY_NOTES[strategy]}]"
+    return note
 
 
 class EditTool(Tool):
@@ -177,39 +213,15 @@ class EditTool(Tool):
         old, new = params.old_string, params.new_string
         if old == new:
             raise ToolError("old_string and new_string are the same; nothing would change")
-        path = ctx.workspace.resolve(params.path)
-        if path.is_dir():
-            raise ToolError(f"{params.path} is a directory, not a file")
-        rel = ctx.workspace.relative(path)
-        if not path.exists():
+        path, rel, text = _text_to_edit(ctx, params.path)
+        if text is None:
             if old:
                 raise ToolError(f"file not found: {params.path}; check the path, or use write_file to create it")
             return self._write(path, "", new, rel, ctx, "created")
-        data = path.read_bytes()
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = "\0"
-        if "\0" in text:
-            raise ToolError(f"{rel} is not UTF-8 text; edit only changes text files")
-        if not old:
-            if text:
-                raise ToolError("old_string is empty; give the exact text to replace (or use write_file for the whole file)")
+        if not old and not text:
             return self._write(path, text, new, rel, ctx, "edited")
-        count = text.count(old)
-        if count == 0 and "\r\n" in text and "\n" in old and "\r\n" not in old:
-            old, new = old.replace("\n", "\r\n"), new.replace("\n", "\r\n")  # the file has CRLF line ends
-            count = text.count(old)
-        if count == 0:
-            raise ToolError(
-                f"old_string was not found in {rel}; read the file and copy the exact text, including whitespace"
-            )
-        if count > 1 and not params.replace_all:
-            raise ToolError(
-                f"ambiguous: {count} matches in {rel}; add surrounding lines to make old_string unique or set replace_all"
-            )
-        note = f"edited {rel}" + (f" ({count} replacements)" if count > 1 else "")
-        return self._write(path, text, text.replace(old, new), rel, ctx, note)
+        result = apply_edit(text, old, new, replace_all=params.replace_all, rel=rel)
+        return self._write(path, text, result.text, rel, ctx, _note(rel, [result]))
 
     @staticmethod
     def _write(path: Path, before: str, after: str, rel: str, ctx: ToolContext, note: str) -> Observation:
@@ -222,3 +234,34 @@ class EditTool(Tool):
         if len(diff) > MAX_DIFF_LINES:
             diff = diff[:MAX_DIFF_LINES] + [f"[... {len(diff) - MAX_DIFF_LINES} more diff lines]"]
         return Observation(output="\n".join([note, *diff]))
+
+
+class EditSpec(BaseModel):
+    """One replacement of a ``multi_edit`` call."""
+
+    old_string: str = Field(description="Exact text to replace, copied from the file with its indentation.")
+    new_string: str = Field(description="Text to put in its place.")
+    replace_all: bool = Field(default=False, description="Replace every occurrence instead of exactly one.")
+
+
+class MultiEditTool(Tool):
+    name = "multi_edit"
+    kind = "edit"
+
+    class Params(BaseModel):
+        path: str = Field(description="File to edit, relative to the workspace root.")
+        edits: list[EditSpec] = Field(min_length=1, description="Replacements applied in order, each to the result of the one before.")
+
+    def run(self, params: MultiEditTool.Params, ctx: ToolContext) -> Observation:
+        path, rel, text = _text_to_edit(ctx, params.path)
+        if text is None:
+            raise ToolError(f"file not found: {params.path}; check the path, or use write_file to create it")
+        after, results = text, []
+        for i, e in enumerate(params.edits, start=1):
+            try:
+                result = apply_edit(after, e.old_string, e.new_string, replace_all=e.replace_all, rel=rel)
+            except ToolError as err:
+                raise ToolError(f"edit {i} of {len(params.edits)}: {err}; no edit was applied") from None
+            after = result.text
+            results.append(result)
+        return EditTool._write(path, text, after, rel, ctx, _note(rel, results))

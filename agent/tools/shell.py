@@ -17,10 +17,14 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
 from agent.tools.base import Observation, Tool, ToolContext, ToolError
+
+if TYPE_CHECKING:
+    from agent.sandbox import Sandbox
 
 STATE_KEY = "shell.state_dir"
 POLL_S = 0.05
@@ -110,6 +114,9 @@ class ShellTool(Tool):
     name = "shell"
     kind = "exec"
 
+    def __init__(self, sandbox: Sandbox | None = None):
+        self.sandbox = sandbox  # run every command inside it (see agent.sandbox)
+
     class Params(BaseModel):
         command: str = Field(description="The bash command to run, e.g. 'pytest -q tests/test_x.py'.")
         timeout: float | None = Field(
@@ -128,8 +135,11 @@ class ShellTool(Tool):
         state = self._state_dir(ctx)
         (state / "cmd").write_text(params.command, encoding="utf-8")
         env = dict(os.environ, **QUIET_ENV) if not (state / "env").exists() else {}
+        argv = ["bash", "--noprofile", "--norc", "-c", WRAPPER, "bash", str(state), str(ctx.workspace.root)]
+        if self.sandbox is not None:
+            argv = self.sandbox.wrap(argv, extra_writable=[state])
         proc = subprocess.Popen(
-            ["bash", "--noprofile", "--norc", "-c", WRAPPER, "bash", str(state), str(ctx.workspace.root)],
+            argv,
             cwd=ctx.workspace.root, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, start_new_session=True,
         )

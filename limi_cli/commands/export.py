@@ -13,6 +13,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("session_ids", nargs="*", help="session ids or unique prefixes")
     p.add_argument("--all", action="store_true", help="export every session of the workspace")
     p.add_argument("-o", "--output", type=Path, required=True, help="the JSONL file to write")
+    p.add_argument("--view", choices=["full", "compacted"], default="full",
+                   help="full: every logged message; compacted: older turns replaced by their compaction summaries")
     add_workspace_options(p)
     p.set_defaults(handler=handle)
 
@@ -22,4 +24,4 @@ def handle(args: argparse.Namespace) -> int:
 
     if not args.session_ids and not args.all:
         raise UserError("name the sessions to export (ids or prefixes), or pass --all")
-    return export_cmd(workspace(args.cwd), args.sessions_dir, args.session_ids, args.all, args.output)
+    return export_cmd(workspace(args.cwd), args.sessions_dir, args.session_ids, args.all, args.output, args.view)

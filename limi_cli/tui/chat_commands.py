@@ -102,6 +102,42 @@ class ChatCommands:
         problems = "".join(f"\nskipped: {reason}" for _, reason in report.skipped)
         await self.say(report.summary() + problems, "warning" if report.skipped else "info")
 
+    async def cmd_undo(self, arg: str) -> None:
+        s = self.app.session
+        if s is None or s.writer is None:
+            await self.say("this session has no log, so no checkpoints to undo", "warning")
+            return
+        if self._busy():
+            await self.say("wait until the agent is done (or press esc) before /undo", "warning")
+            return
+        if arg and not arg.isdigit():
+            await self.say("give a step number, e.g. /undo 3 (`limi-cli undo --list` shows the steps)", "warning")
+            return
+        from agent.checkpoints import CheckpointError, undo
+
+        try:
+            event = await asyncio.to_thread(undo, s.workspace.root, s.writer.path, int(arg) if arg else None)
+        except CheckpointError as e:
+            await self.say(str(e), "warning")
+            return
+        await self.say(f"files restored as they were before step {event.step}: "
+                       f"{len(event.restored)} written back, {len(event.deleted)} deleted")
+
+    async def cmd_compact(self, arg: str) -> None:
+        s = self.app.session
+        if s is None:
+            await self.say("no session yet", "warning")
+            return
+        if self._busy():
+            await self.say("wait until the agent is done (or press esc) before /compact", "warning")
+            return
+        await self.say("compacting: the model is summarising the older turns...")
+        event = await asyncio.to_thread(s.compact)
+        if event is None:
+            await self.say("nothing to compact yet: the conversation is short", "warning")
+        else:
+            await self.say(f"compacted: {event.replaced} messages replaced by a summary")
+
     # -- switching sessions -------------------------------------------------------------
 
     def pick_session(self) -> None:

@@ -21,6 +21,8 @@ SLASH_COMMANDS: tuple[SlashCommand, ...] = (
     SlashCommand("sessions", "", "list this workspace's sessions"),
     SlashCommand("resume", "[ID]", "reopen a session (a picker without ID)"),
     SlashCommand("export", "PATH", "write this session as a LIMI training row to PATH"),
+    SlashCommand("undo", "[STEP]", "restore the files as they were before a step of this session (default: the last)"),
+    SlashCommand("compact", "", "summarise older turns to free context (the task and the last turns are kept)"),
     SlashCommand("quit", "", "end the session and leave"),
 )
 BY_NAME = {c.name: c for c in SLASH_COMMANDS}

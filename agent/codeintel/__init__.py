@@ -1,0 +1,3 @@
+"""Code intelligence with tree-sitter: per-language tag queries (:mod:`.queries`), parsing
+(:mod:`.parser`), a cached incremental index (:mod:`.index`) and a ranked repo map
+(:mod:`.repomap`). Nothing here imports tree_sitter until a file is parsed."""

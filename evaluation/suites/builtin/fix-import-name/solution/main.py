@@ -1,0 +1,3 @@
+from shapes import rectangle_area
+
+print(rectangle_area(3, 4))

@@ -1,0 +1,3 @@
+from shop import total_price
+
+print(total_price([10, 20]))

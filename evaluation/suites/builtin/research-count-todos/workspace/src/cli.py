@@ -1,0 +1,5 @@
+from net import parse_header
+
+
+def main():
+    print(parse_header('a: b'))

@@ -1,0 +1,3 @@
+def read(path):
+    # TODO: encoding
+    return open(path).read()

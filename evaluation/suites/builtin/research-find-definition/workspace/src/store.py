@@ -1,0 +1,5 @@
+# TODO: add a cache
+class Store:
+    pass
+
+# TODO: locking
