@@ -79,6 +79,9 @@ class Config(BaseModel):
     shell_timeout_s: float = Field(default=120.0, gt=0)
     max_output_chars: int = Field(default=16_000, ge=1000)
     system_prompt_file: str | None = None
+    # the built-in tools offered, by name; None: all of them, or the core set (CORE_TOOLS) when
+    # the model's context is small (8k tokens or less), where 18 tool descriptions take 5k tokens
+    tools: list[str] | None = None
     repo_map_tokens: int = Field(default=0, ge=0)  # ranked repo map in the system prompt, in tokens (0: off)
     sampling: Sampling = Field(default_factory=Sampling)
 

@@ -32,14 +32,15 @@ def system_prompt_for(config: Config, workspace: Path) -> str:
     return text
 
 
-def tools_for(config: Config, workspace: Path) -> list[Tool]:
-    """The tools a session built from ``config`` offers: the built-ins (the shell sandboxed
-    when ``sandbox`` is set), ``web_search`` when a provider is configured, and the tools
-    of the configured MCP servers."""
-    from agent.tools.registry import default_tools
+def tools_for(config: Config, workspace: Path, context_window: int | None = None) -> list[Tool]:
+    """The tools a session built from ``config`` offers: the built-ins named by ``tools`` (by
+    default all, or the core set for a small ``context_window``; the shell sandboxed when
+    ``sandbox`` is set), ``web_search`` when a provider is configured, and the tools of the
+    configured MCP servers."""
+    from agent.tools.registry import select_tools
     from agent.tools.web import WebSearchTool, search_provider
 
-    tools = default_tools()
+    tools = select_tools(config.tools, context_window)
     if config.sandbox:
         from agent.sandbox import Sandbox
         from agent.tools.shell import ShellTool
@@ -86,7 +87,7 @@ def build_session(
         writer = TrajectoryWriter(sessions_dir(workspace, config.sessions_dir) / f"{session_id}.jsonl")
     session = Session(
         backend,
-        tools if tools is not None else tools_for(config, workspace),
+        tools if tools is not None else tools_for(config, workspace, context_window_of(backend, config.context_window)),
         workspace=workspace,
         session_id=session_id,
         system_prompt=system_prompt_for(config, workspace),
@@ -140,7 +141,7 @@ def resume_session(
     backend = backend if backend is not None else make_backend(config)
     session = Session(
         backend,
-        tools if tools is not None else tools_for(config, workspace.resolve()),
+        tools if tools is not None else tools_for(config, workspace.resolve(), context_window_of(backend, config.context_window)),
         workspace=workspace.resolve(),
         session_id=started.session_id,
         system_prompt=started.system_prompt,

@@ -301,3 +301,15 @@ def test_tool_specs_have_descriptions_and_parameter_docs():
         for name, prop in spec.parameters["properties"].items():
             assert prop.get("description"), f"{spec.name}.{name}"
             assert "title" not in prop
+
+
+def test_small_context_models_get_the_core_tools_and_config_can_name_any():
+    from agent.config import ConfigError
+    from agent.tools.registry import ALL_TOOLS, CORE_TOOLS, select_tools
+
+    assert [t.name for t in select_tools(None, 8192)] == list(CORE_TOOLS)
+    assert [t.name for t in select_tools(None, 32768)] == list(ALL_TOOLS)
+    assert [t.name for t in select_tools(None, None)] == list(ALL_TOOLS)
+    assert [t.name for t in select_tools(["grep", "git_log"], 8192)] == ["grep", "git_log"]
+    with pytest.raises(ConfigError, match="unknown tool 'gerp'"):
+        select_tools(["gerp"])

@@ -24,6 +24,25 @@ ALL_TOOLS: dict[str, type[Tool]] = {
 }
 
 
+# the tools of a small-context model: reading, searching, editing and running
+CORE_TOOLS = ("shell", "read_file", "write_file", "edit", "list_files", "glob", "grep")
+SMALL_CONTEXT = 8192  # tokens; at or below it a session offers CORE_TOOLS unless told otherwise
+
+
+def select_tools(names: Iterable[str] | None, context_window: int | None = None) -> list[Tool]:
+    """Fresh instances of the named built-in tools, in the order given; ``None`` means every
+    built-in tool, or :data:`CORE_TOOLS` when ``context_window`` is small."""
+    if names is None:
+        names = CORE_TOOLS if context_window is not None and context_window <= SMALL_CONTEXT else ALL_TOOLS
+    names = list(names)
+    unknown = [n for n in names if n not in ALL_TOOLS]
+    if unknown:
+        from agent.config import ConfigError
+
+        raise ConfigError(f"key 'tools': unknown tool {unknown[0]!r}; the built-in tools are: {', '.join(ALL_TOOLS)}")
+    return [ALL_TOOLS[n]() for n in names]
+
+
 def default_tools() -> list[Tool]:
     """Fresh instances of every built-in tool: shell, read_file, write_file, edit, multi_edit, list_files, glob, grep,
     todo, web_fetch, find_symbol, find_references, outline, git_status, git_diff, git_log, git_show, git_commit
