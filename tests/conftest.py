@@ -62,7 +62,7 @@ class LlamaServer:
 @pytest.fixture(scope="session")
 def llama_server(embedded_gguf: Path, tmp_path_factory) -> Iterator[LlamaServer]:
     """``python -m llama_cpp.server`` on a free port, up until the session ends."""
-    pytest.importorskip("llama_cpp.server", reason="needs llama-cpp-python[server]")
+    import llama_cpp.server  # noqa: F401  (the [dev] extra installs it: a missing server must fail, not skip)
     port = free_port()
     log = tmp_path_factory.mktemp("llama_server") / "server.log"
     alias = "smollm2-135m"
@@ -214,9 +214,9 @@ def tiny_hf_model_dir(embedded_gguf: Path, tmp_path_factory) -> Path:
     The tokenizer comes from the shipped GGUF (no hub access); the weights are random, so
     replies are gibberish, but shapes, template, tokenizer and generation are all real.
     """
-    torch = pytest.importorskip("torch")
-    transformers = pytest.importorskip("transformers")
-    pytest.importorskip("gguf")
+    import gguf  # noqa: F401  (transformers reads the GGUF with it)
+    import torch
+    import transformers
     out = tmp_path_factory.mktemp("tiny_hf_model")
     tok = transformers.AutoTokenizer.from_pretrained(str(embedded_gguf.parent), gguf_file=embedded_gguf.name)
     assert tok.chat_template, "the GGUF tokenizer should carry SmolLM2's chat template"

@@ -65,8 +65,8 @@ def test_kv_cache_is_reused_across_turns(tiny_backend, tiny_hf_model_dir):
 
 @pytest.mark.slow
 def test_lora_adapter_dir_loads_on_its_base(tiny_hf_model_dir, tmp_path):
-    peft = pytest.importorskip("peft")
-    transformers = pytest.importorskip("transformers")
+    import peft
+    import transformers
     from agent.backends.hf import HFBackend
 
     base = transformers.AutoModelForCausalLM.from_pretrained(str(tiny_hf_model_dir))
@@ -86,7 +86,6 @@ def test_lora_adapter_dir_loads_on_its_base(tiny_hf_model_dir, tmp_path):
 
 
 def test_missing_dir_is_one_line_error(tmp_path: Path):
-    pytest.importorskip("transformers")
     from agent.backends.hf import HFBackend
 
     with pytest.raises(BackendError, match="does not exist"):

@@ -47,7 +47,6 @@ def test_string_arguments_are_imported_as_objects(tmp_path):
 
 
 def test_parquet_export_then_import_gives_the_same_rows(tmp_path):
-    pytest.importorskip("pyarrow")
     trajectories = load_inputs([LIMI_ROWS]).trajectories
     limi.export_parquet(trajectories, tmp_path / "d.parquet", command="test")
     back = load_inputs([tmp_path / "d.parquet"]).trajectories
@@ -55,7 +54,7 @@ def test_parquet_export_then_import_gives_the_same_rows(tmp_path):
 
 
 def test_parquet_has_nested_messages_and_tools_columns(tmp_path):
-    pq = pytest.importorskip("pyarrow.parquet")
+    import pyarrow.parquet as pq
     limi.export_parquet(load_inputs([LIMI_ROWS]).trajectories, tmp_path / "d.parquet", command="test")
     table = pq.read_table(tmp_path / "d.parquet")
     assert {"messages", "tools"} <= set(table.column_names)

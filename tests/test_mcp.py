@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("mcp", reason="needs the mcp SDK (pip install mcp)")
 
 from agent.backends.scripted import ScriptedBackend  # noqa: E402
 from agent.config import Config, ConfigError, McpServer  # noqa: E402

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from agent.backends.base import BackendError
 from agent.backends.scripted import ScriptedBackend
-from agent.events import AssistantMessage, SessionEnded, TextDelta, ToolResult
+from agent.events import AssistantMessage, TextDelta, ToolResult
 from agent.policy import Decision, Policy
 from agent.session import Interrupted, Session
 from agent.tools.base import Observation, Tool, ToolError

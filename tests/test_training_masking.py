@@ -17,8 +17,6 @@ import pytest
 from agent.toolprompt import render_assistant, render_messages
 from training.masking import IGNORE, ChatRenderer, MaskedSample, fit_length, mask_row
 
-pytest.importorskip("transformers")
-trl = pytest.importorskip("trl")
 
 ROWS = [json.loads(line) for line in (Path(__file__).parent / "data" / "limi_rows.jsonl").read_text().splitlines()]
 GLM_TOKENS = ["[gMASK]", "<sop>", "<|system|>", "<|user|>", "<|assistant|>", "<|observation|>"]

@@ -13,8 +13,6 @@ import pytest
 
 from agent.messages import Message, Sampling
 
-pytest.importorskip("trl")
-pytest.importorskip("peft")
 
 DATA = Path(__file__).parent / "data" / "limi_rows.jsonl"
 
