@@ -240,3 +240,20 @@ def tiny_hf_model_dir(embedded_gguf: Path, tmp_path_factory) -> Path:
     model.save_pretrained(out)
     tok.save_pretrained(out)
     return out
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    """An empty workspace directory."""
+    root = tmp_path / "ws"
+    root.mkdir()
+    return root
+
+
+@pytest.fixture
+def ctx(ws: Path):
+    """A tool context confined to ``ws``."""
+    from agent.tools.base import ToolContext
+    from agent.tools.workspace import Workspace
+
+    return ToolContext(workspace=Workspace(ws))

@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
-from agent.tools.base import ToolContext, ToolError
+from agent.tools.base import ToolError
 from agent.tools.files import EditTool, MultiEditTool, ReadFileTool, WriteFileTool
-from agent.tools.workspace import Workspace
 
 CODE = "class A:\n    def f(self):\n        if x:\n            return 1\n        return 2\n"
-
-
-@pytest.fixture
-def ws(tmp_path: Path) -> Path:
-    root = tmp_path / "ws"
-    root.mkdir()
-    return root
-
-
-@pytest.fixture
-def ctx(ws: Path) -> ToolContext:
-    return ToolContext(workspace=Workspace(ws))
 
 
 def edit(ctx, path, old, new, **kw):

@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
 from agent.tools import files
-from agent.tools.base import ToolContext, ToolError
+from agent.tools.base import ToolError
 from agent.tools.files import EditTool, ReadFileTool, WriteFileTool
 from agent.tools.registry import ALL_TOOLS, default_tools, tool_specs
-from agent.tools.workspace import OutsideWorkspace, Workspace
-
-
-@pytest.fixture
-def ws(tmp_path: Path) -> Path:
-    root = tmp_path / "ws"
-    root.mkdir()
-    return root
-
-
-@pytest.fixture
-def ctx(ws: Path) -> ToolContext:
-    return ToolContext(workspace=Workspace(ws))
+from agent.tools.workspace import OutsideWorkspace
 
 
 def read(ctx, path, **kw):

@@ -7,21 +7,9 @@ from pathlib import Path
 import pytest
 
 from agent.tools import search
-from agent.tools.base import ToolContext, ToolError
+from agent.tools.base import ToolError
 from agent.tools.search import GlobTool, GrepTool, ListFilesTool, glob_regex
-from agent.tools.workspace import OutsideWorkspace, Workspace
-
-
-@pytest.fixture
-def ws(tmp_path: Path) -> Path:
-    root = tmp_path / "ws"
-    root.mkdir()
-    return root
-
-
-@pytest.fixture
-def ctx(ws: Path) -> ToolContext:
-    return ToolContext(workspace=Workspace(ws))
+from agent.tools.workspace import OutsideWorkspace
 
 
 def put(root: Path, rel: str, text: str = "x\n") -> Path:
