@@ -15,7 +15,7 @@ from pathlib import Path
 from limi_cli.commands.common import UserError, add_workspace_options
 
 OUTCOMES = ["success", "partial", "fail"]
-FORMATS = ["limi", "parquet", "sharegpt", "atif"]
+FORMATS = ["limi", "parquet", "slime", "sharegpt", "atif"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -58,8 +58,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("-o", "--output-dir", type=Path, required=True, help="writes train.jsonl and heldout.jsonl here")
     a.add_argument("--heldout", type=float, default=0.1, help="fraction of tasks held out (default 0.1)")
     a.add_argument("--seed", type=int, default=0)
-    a = action("export", "write a training set: LIMI JSONL, parquet, ShareGPT (LLaMA-Factory) or ATIF, with a manifest")
-    a.add_argument("-o", "--output", type=Path, required=True, help="file (limi, parquet, sharegpt) or directory (atif)")
+    a = action("export", "write a training set: LIMI JSONL, parquet, slime parquet, ShareGPT (LLaMA-Factory) or ATIF, with a manifest")
+    a.add_argument("-o", "--output", type=Path, required=True, help="file (limi, parquet, slime, sharegpt) or directory (atif)")
     a.add_argument("--format", choices=FORMATS, default="limi")
     a = action("import", "read LIMI JSON/JSONL or ATIF into a dataset JSONL (with a manifest)")
     a.add_argument("-o", "--output", type=Path, required=True)
@@ -196,7 +196,7 @@ def _split(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from agent.curation.formats import atif, limi, sharegpt
+    from agent.curation.formats import atif, limi, sharegpt, slime
 
     trajectories, skipped = _load(args), []
     try:
@@ -204,6 +204,8 @@ def _export(args: argparse.Namespace) -> int:
             manifest = limi.export_jsonl(trajectories, args.output, command="export")
         elif args.format == "parquet":
             manifest = limi.export_parquet(trajectories, args.output, command="export")
+        elif args.format == "slime":
+            manifest, skipped = slime.export_slime(trajectories, args.output, command="export")
         elif args.format == "sharegpt":
             manifest, skipped = sharegpt.export_sharegpt(trajectories, args.output, command="export")
         else:
