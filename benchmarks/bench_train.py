@@ -55,8 +55,8 @@ def run_arm(arm: str, args: argparse.Namespace) -> dict:
         result = train(config, prepared, source, tokenizer, progress=False)
         seconds, tokens = result.seconds, result.tokens_per_second * result.seconds
     else:
-        from datasets import Dataset
         import transformers
+        from datasets import Dataset
         from trl import SFTConfig, SFTTrainer
 
         from agent.toolprompt import render_messages

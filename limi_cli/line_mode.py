@@ -222,6 +222,8 @@ class LineChat:
 
             for x in list_sessions(s.writer.path.parent)[:20]:
                 self.say(f"{x.id}  {x.turns} turns  {x.end_reason}  {x.first_user_message}")
+        elif name == "undo":
+            self._undo(arg)
         elif name == "export" and arg:
             from agent.export import export_sessions
 
@@ -231,6 +233,25 @@ class LineChat:
         else:
             self.say(f"unknown command /{name}; /help lists them")
         return True
+
+    def _undo(self, arg: str) -> None:
+        """``/undo [STEP]``: the files as they were before a checkpointed step (default: the last)."""
+        s = self.session
+        if s is None or s.writer is None:
+            self.say("this session has no log, so no checkpoints to undo")
+            return
+        if arg and not arg.isdigit():
+            self.say("give a step number, e.g. /undo 3 (`limi-cli undo --list` shows the steps)")
+            return
+        from agent.checkpoints import CheckpointError, undo
+
+        try:
+            event = undo(s.workspace.root, s.writer.path, int(arg) if arg else None)
+        except CheckpointError as e:
+            self.say(str(e))
+            return
+        self.say(f"files restored as they were before step {event.step}: "
+                 f"{len(event.restored)} written back, {len(event.deleted)} deleted")
 
     # -- the prompt -----------------------------------------------------------------------
 

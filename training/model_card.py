@@ -102,7 +102,7 @@ def write_outputs(result: TrainResult, config: TrainConfig, prepared: PreparedDa
 def _card(result: TrainResult, config: TrainConfig, prepared: PreparedData, summary: list[str],
           metrics: dict[str, Any], base: str, plotted: bool) -> str:
     kind = "LoRA adapter" if result.adapter else ("merged LoRA, full weights" if config.lora else "full fine-tune")
-    fmt = lambda v: "n/a" if v is None else f"{v:.4f}"  # noqa: E731
+    fmt = lambda v: "n/a" if v is None else f"{v:.4f}"
     files = "\n".join(f"| `{d['path']}` | {d['rows']} | {d['skipped_invalid']} | `{d['sha256'][:16]}…` |" for d in prepared.manifest)
     lines = [
         "---",

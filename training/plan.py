@@ -14,7 +14,14 @@ from typing import Any
 
 from training.config import TrainConfig
 from training.dataset import LimiDataset
-from training.masking import ChatRenderer, LengthReport, MaskedSample, MaskingError, fit_length, mask_row
+from training.masking import (
+    ChatRenderer,
+    LengthReport,
+    MaskedSample,
+    MaskingError,
+    fit_length,
+    mask_row,
+)
 
 
 @dataclass

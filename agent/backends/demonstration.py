@@ -16,7 +16,7 @@ the model proposed; the driver logs it as an :class:`~agent.events.ExpertStep` e
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Literal
+from typing import Any, Callable, Iterator, Literal
 
 from agent.backends.base import Backend, BackendError, Chunk, ReasoningChunk, TextChunk, ToolCallChunk, UsageChunk
 from agent.messages import Message, Sampling, ToolCall, ToolSpec, Usage
@@ -58,15 +58,28 @@ class StepRecord:
     proposal: dict[str, Any] | None = None
 
 
+# live demonstrations: given the model's proposal (None without a proposer) and the step's
+# number, return the expert's step; it blocks until the expert decides and may raise to stop
+AskStep = Callable[["dict[str, Any] | None", int], DemoStep]
+
+
 class DemonstrationBackend:
-    """Streams the expert's steps (model-facing steps only: no ``user`` steps)."""
+    """Streams the expert's steps (model-facing steps only: no ``user`` steps).
+
+    With ``ask`` (an interactive recording), once the written steps are played each call
+    first asks the proposer (if any), then hands the proposal to ``ask`` for the expert's
+    decision: a step with ``propose="accept"`` keeps the model's reply, ``propose="edit"``
+    replaces it with the step's text and calls, any other step is the expert's own.
+    """
 
     name = "demonstration"
 
-    def __init__(self, steps: list[DemoStep], proposer: Backend | None = None, *, source: str | None = None):
+    def __init__(self, steps: list[DemoStep], proposer: Backend | None = None, *, source: str | None = None,
+                 ask: AskStep | None = None):
         self.steps = [s for s in steps if s.kind != "user"]
         self.proposer = proposer
         self.source = source  # the steps file, for the session metadata
+        self.ask = ask
         self.model = "expert" if proposer is None else f"expert+{proposer.model}"
         self.position = 0
         self.last: StepRecord | None = None
@@ -78,6 +91,9 @@ class DemonstrationBackend:
         return info
 
     def stream(self, messages: list[Message], tools: list[ToolSpec], sampling: Sampling) -> Iterator[Chunk]:
+        if self.ask is not None and self.position >= len(self.steps):
+            yield from self._live(messages, tools, sampling)
+            return
         if self.position >= len(self.steps):
             raise BackendError("the demonstration has no step left: end the steps file with an answer step")
         step = self.steps[self.position]
@@ -96,6 +112,20 @@ class DemonstrationBackend:
         else:
             self.last = StepRecord(step, "edited", proposal)
             yield from _expert_chunks(step)
+
+    def _live(self, messages: list[Message], tools: list[ToolSpec], sampling: Sampling) -> Iterator[Chunk]:
+        chunks = list(self.proposer.stream(messages, tools, sampling)) if self.proposer is not None else None
+        proposal = _proposal(chunks) if chunks is not None else None
+        self.position += 1
+        assert self.ask is not None
+        step = self.ask(proposal, self.position)
+        step.index = self.position
+        if step.propose == "accept" and chunks is not None:
+            self.last = StepRecord(step, "model", proposal)
+            yield from chunks
+            return
+        self.last = StepRecord(step, "edited" if step.propose == "edit" and proposal is not None else "expert", proposal)
+        yield from _expert_chunks(step)
 
 
 def _expert_chunks(step: DemoStep) -> Iterator[Chunk]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from agent.backends.demonstration import DemonstrationBackend
 from agent.curation.annotations import Annotation, save_annotation
@@ -47,16 +47,10 @@ def record_demonstration(
     try:
         session.start()
         for text in exchanges:
-            for event in session.send(text):
-                if on_event is not None:
+            for event in send_exchange(session, backend, text):
+                if on_event is not None and not isinstance(event, ExpertStep):
                     on_event(event)
-                if isinstance(event, AssistantMessage) and backend.last is not None:
-                    rec = backend.last
-                    note = ExpertStep(turn=event.turn, source=rec.source, step=rec.step.index,
-                                      origin=rec.step.origin, proposal=rec.proposal)
-                    if session.writer is not None:
-                        session.writer.write(note)
-                elif isinstance(event, ToolResult) and event.is_error:
+                if isinstance(event, ToolResult) and event.is_error:
                     step = backend.last.step if backend.last else None
                     where = f"{step.origin}: step {step.index}: " if step else ""
                     failed.append(f"{where}{event.name}: {event.output.splitlines()[0] if event.output else 'error'}")
@@ -74,6 +68,20 @@ def record_demonstration(
     finally:
         ended = session.end(reason or "error", error)
     return Recording(ended, session.writer.path if session.writer else None, failed_steps=failed)
+
+
+def send_exchange(session: Session, backend: DemonstrationBackend, text: str) -> Iterator[object]:
+    """``session.send(text)``, with an :class:`ExpertStep` logged (and yielded) right after
+    each assistant message, saying where it came from. Used by every recording front end."""
+    for event in session.send(text):
+        yield event
+        if isinstance(event, AssistantMessage) and backend.last is not None:
+            rec = backend.last
+            note = ExpertStep(turn=event.turn, source=rec.source, step=rec.step.index,
+                              origin=rec.step.origin, proposal=rec.proposal)
+            if session.writer is not None:
+                session.writer.write(note)
+            yield note
 
 
 def save_label(log_path: Path, session_id: str, label: dict, *, source: str = "record") -> Path:

@@ -1,4 +1,5 @@
-"""``limi-cli record``: an expert demonstration, headless from a steps file.
+"""``limi-cli record``: an expert demonstration, headless from a steps file, or interactive
+in the TUI (no ``--steps``: the model proposes each step, the expert accepts, edits or writes it).
 
 The expert is the policy: the steps file says what to think and which tools to call, the
 tools really run (in yolo mode by default: everything inside the workspace), and the
@@ -19,13 +20,17 @@ OUTCOMES = ["success", "partial", "fail"]
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "record",
-        help="record an expert demonstration from a steps file (tools really run)",
-        description="Record an expert demonstration: the steps file is the policy, the tools really run, the log is a normal session log.",
+        help="record an expert demonstration, in the TUI or from a steps file (tools really run)",
+        description="Record an expert demonstration: the expert is the policy, the tools really run, the log is a normal "
+        "session log. Without --steps a full-screen app asks the expert at each step (accept, edit or write the "
+        "model's proposal); with --steps the steps file is played headless.",
     )
     task = p.add_mutually_exclusive_group()
     task.add_argument("--task", help="the task (default: the steps file's 'task')")
     task.add_argument("--task-file", type=Path, help="read the task from this file")
-    p.add_argument("--steps", type=Path, required=True, help="the steps file (YAML): thought + tool calls, or an answer, per step")
+    p.add_argument("--steps", type=Path, help="the steps file (YAML): thought + tool calls, or an answer, per step "
+                   "(without it: interactive, in the TUI)")
+    p.add_argument("--no-propose", action="store_true", help="interactive: no model proposals, the expert writes every step")
     p.add_argument("--approval", choices=APPROVALS, default="yolo", help="what runs (default yolo: everything, inside the workspace)")
     p.add_argument("--stop-on-error", action="store_true", help="stop when a tool fails instead of playing the remaining steps")
     g = p.add_argument_group("label (override the steps file's 'label')")
@@ -47,6 +52,8 @@ def handle(args: argparse.Namespace) -> int:
     from agent.tools.registry import default_tools
 
     ws = workspace(args.cwd)
+    if args.steps is None:
+        return _interactive(args, ws)
     try:
         script = load_steps(args.steps)
     except StepsFileError as e:
@@ -88,6 +95,27 @@ def handle(args: argparse.Namespace) -> int:
     return 0 if ended.reason == "done" else 1
 
 
+def _interactive(args: argparse.Namespace, ws: Path) -> int:
+    """The TUI recording: the model proposes, the expert decides, the label is asked at the end."""
+    from agent.config import load_config
+    from limi_cli.tui.launch import capable_terminal, record_session_factory
+
+    task = _task(args, None)
+    if not capable_terminal():
+        raise UserError("interactive record needs a terminal (stdin and stdout a TTY); pass --steps FILE to record headless")
+    overrides = {**model_overrides(args), "approval": args.approval, "sessions_dir": args.sessions_dir, "max_turns": 200}
+    config = load_config(ws, overrides)
+    from limi_cli.tui.record_app import RecordApp
+
+    app = RecordApp(record_session_factory(config, ws, propose=not args.no_propose), ws, task, context_window=config.n_ctx)
+    code = app.run() or 0
+    if app.log_path is not None:
+        print(f"log: {app.log_path}")
+    if app.annotation_path is not None:
+        print(f"annotation: {app.annotation_path}")
+    return code
+
+
 def _task(args: argparse.Namespace, from_file: str | None) -> str:
     if args.task_file is not None:
         try:
@@ -97,7 +125,7 @@ def _task(args: argparse.Namespace, from_file: str | None) -> str:
     else:
         text = args.task or from_file or ""
     if not text.strip():
-        raise UserError("no task: pass --task or --task-file, or put 'task:' in the steps file")
+        raise UserError("no task: pass --task or --task-file (or put 'task:' in the steps file)")
     return text.strip()
 
 

@@ -57,7 +57,13 @@ def handle(args: argparse.Namespace) -> int:
     from training.dataset import DatasetError, load_rows
     from training.masking import MaskingError
     from training.model_source import ModelSourceError, resolve_model
-    from training.plan import describe, estimate_memory, longest_sequence, prepare, steps
+    from training.plan import (
+        describe,
+        estimate_memory,
+        longest_sequence,
+        prepare,
+        steps,
+    )
 
     bf16 = {"auto": "auto", "on": True, "off": False}.get(args.bf16) if args.bf16 else None
     fields = ("epochs", "learning_rate", "min_learning_rate", "warmup_steps", "batch_size", "gradient_accumulation_steps",
@@ -94,7 +100,12 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def _train(config, prepared, source, tokenizer, summary: list[str]) -> int:
-    from training.model_card import chat_command, serve_command, adapter_base, write_outputs
+    from training.model_card import (
+        adapter_base,
+        chat_command,
+        serve_command,
+        write_outputs,
+    )
     from training.sft import TrainingError, train
 
     try:

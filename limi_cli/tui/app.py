@@ -31,6 +31,7 @@ from limi_cli.tui.widgets.chat_view import ChatView
 from limi_cli.tui.widgets.completion_list import CompletionList
 from limi_cli.tui.widgets.prompt_input import PromptInput
 from limi_cli.tui.widgets.status_bar import StatusBar
+from limi_cli.tui.widgets.todo_panel import TodoPanel
 
 # builds a session (new when the path is None, else resumed from that log); not started yet
 SessionFactory = Callable[[Approver, "Path | None"], object]
@@ -71,6 +72,7 @@ class ChatApp(App[int]):
     def compose(self) -> ComposeResult:
         yield ChatView()
         yield CompletionList()
+        yield TodoPanel()
         yield PromptInput(id="prompt")
         yield StatusBar()
 
@@ -79,6 +81,7 @@ class ChatApp(App[int]):
         self.prompt = self.query_one(PromptInput)
         self.status = self.query_one(StatusBar)
         self.completions = self.query_one(CompletionList)
+        self.todo = self.query_one(TodoPanel)
         self.prompt.focus()
         if self.pick_session:
             self.commands.pick_session()
@@ -103,9 +106,31 @@ class ChatApp(App[int]):
         self.status.model, self.status.backend = s.backend.model, s.backend.name
         self.status.mode, self.status.session_id = s.policy.mode, s.session_id
         self._show_usage()
+        self._watch_checkpoints(s)
+        todo = next((e.todo for e in reversed(s.restored_events) if getattr(e, "todo", None) is not None), None)
+        self.todo.show(todo or [])
         if s.resumed:
             await self.transcript.replay(s.restored_events)
             await self.transcript.notice(f"resumed session {s.session_id}; new messages go on in its log")
+        await self.session_ready()
+
+    async def session_ready(self) -> None:
+        """Called once a session is open and shown (subclasses: Textual calls every class's
+        ``on_*`` handler, so they extend these hooks rather than override the handlers)."""
+
+    def _watch_checkpoints(self, session) -> None:
+        """Show checkpoints as they are taken (the session logs them but does not yield them)."""
+        hook = session.before_tool
+        if hook is None:
+            return
+
+        def before_tool(tool, call, turn):
+            event = hook(tool, call, turn)
+            if event is not None:
+                self.post_message(SessionEventPosted(event))
+            return event
+
+        session.before_tool = before_tool
 
     async def on_session_failed(self, message: SessionFailed) -> None:
         await self.transcript.notice(f"could not start the session: {message.error}", "error")
@@ -143,7 +168,7 @@ class ChatApp(App[int]):
 
         outcome, error = "done", None
         try:
-            for event in session.send(text):
+            for event in self.turn_events(session, text):
                 self.post_message(SessionEventPosted(event))
             outcome = session.outcome
         except Interrupted:
@@ -154,8 +179,14 @@ class ChatApp(App[int]):
             self._idle.set()
         self.post_message(TurnFinished(outcome, error))
 
+    def turn_events(self, session, text: str):
+        """The events of one turn (a recording adds its expert-step notes)."""
+        return session.send(text)
+
     async def on_session_event_posted(self, message: SessionEventPosted) -> None:
         await self.transcript.show(message.event)
+        if getattr(message.event, "todo", None) is not None:
+            self.todo.show(message.event.todo)
         if getattr(message.event, "type", "") == "assistant_message":
             self._show_usage(message.event.usage)
 
@@ -168,6 +199,10 @@ class ChatApp(App[int]):
             await self.transcript.notice(f"error: {message.error}", "error")
         elif message.outcome == "max_turns":
             await self.transcript.notice("stopped: the turn limit was reached; say 'go on' to continue", "warning")
+        await self.turn_over(message.outcome)
+
+    async def turn_over(self, outcome: str) -> None:
+        """Called after each turn, once its end is shown (``done``, ``max_turns``, ``interrupted``, ``error``)."""
 
     def _show_usage(self, last=None) -> None:
         s = self.session
@@ -198,6 +233,11 @@ class ChatApp(App[int]):
         if self._approval is not None:
             request, screen = self._approval
             request.deny("interrupted by the user")
+            self.close_modal(screen)
+
+    def close_modal(self, screen) -> None:
+        """Dismiss ``screen`` if it is still open (not when the app is already shutting down)."""
+        if screen in self.screen_stack and len(self.screen_stack) > 1:
             screen.dismiss()
 
     def action_escape(self) -> None:

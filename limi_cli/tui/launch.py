@@ -29,6 +29,22 @@ def session_factory(config: Config, workspace: Path):
     return build
 
 
+def record_session_factory(config: Config, workspace: Path, *, propose: bool = True):
+    """A factory for :class:`~limi_cli.tui.record_app.RecordApp`: a logged ``record`` session whose
+    backend asks the expert at each step (the configured model proposes, unless ``propose`` is off)."""
+
+    def build(approver: Approver, ask):
+        from agent.backends.demonstration import DemonstrationBackend
+        from agent.backends.registry import make_backend
+        from agent.session_builder import build_session
+        from agent.tools.registry import default_tools
+
+        backend = DemonstrationBackend([], make_backend(config) if propose else None, ask=ask)
+        return build_session(config, workspace, backend=backend, tools=default_tools(), approver=approver, mode="record")
+
+    return build
+
+
 def resume_target(config: Config, workspace: Path, resume: str | None) -> Path | None:
     """The log to reopen: ``latest``, an id or prefix; ``None`` for a new session (or a picker: "")."""
     from agent.session_store import SessionLookupError, find_session, list_sessions, sessions_dir

@@ -16,6 +16,7 @@ from agent.events import (
 )
 from limi_cli.tui.widgets.assistant_text import AssistantText
 from limi_cli.tui.widgets.chat_view import ChatView
+from limi_cli.tui.widgets.event_line import EventLine, event_line
 from limi_cli.tui.widgets.notice import Notice
 from limi_cli.tui.widgets.reasoning_block import ReasoningBlock
 from limi_cli.tui.widgets.tool_block import ToolBlock
@@ -50,6 +51,8 @@ class Transcript:
         elif isinstance(event, TurnInterrupted):
             await self.end_stream()
             await self.notice("interrupted: the session goes on; say what to do next", "warning")
+        elif (line := event_line(event)) is not None:
+            await self.view.add(EventLine(line))
 
     async def replay(self, events: list) -> None:
         """Render a logged conversation (a resumed session): whole messages, no streaming."""
@@ -66,6 +69,8 @@ class Transcript:
                 await self.notice("interrupted", "warning")
             elif isinstance(event, SessionEnded) and event.reason == "error":
                 await self.notice(f"error: {event.error}", "error")
+            elif (line := event_line(event)) is not None:
+                await self.view.add(EventLine(line))
         await self.end_stream()
 
     async def _delta(self, event: TextDelta) -> None:
