@@ -37,10 +37,13 @@ def tools_for(config: Config, workspace: Path, context_window: int | None = None
     default all, or the core set for a small ``context_window``; the shell sandboxed when
     ``sandbox`` is set), ``web_search`` when a provider is configured, and the tools of the
     configured MCP servers."""
+    from agent.backends.registry import expected_context_window
     from agent.tools.registry import select_tools
     from agent.tools.web import WebSearchTool, search_provider
 
-    tools = select_tools(config.tools, context_window)
+    # a backend that plays someone else's steps (record) reports no window: use the model's
+    window = context_window if context_window is not None else expected_context_window(config)
+    tools = select_tools(config.tools, window)
     if config.sandbox:
         from agent.sandbox import Sandbox
         from agent.tools.shell import ShellTool

@@ -81,6 +81,14 @@ def test_recorded_log_is_valid_and_says_each_step_came_from_the_expert(repo):
     assert log.ended.reason == "done" and log.ended.final_text == "Fixed. count(3) now returns [0, 1, 2]."
 
 
+def test_record_offers_the_tools_the_target_model_is_offered(repo):
+    from agent.tools.registry import CORE_TOOLS
+
+    cli("record", "--steps", str(repo / "steps.yaml"), "--cwd", str(repo))  # target: the embedded 8k model
+    names = [t["function"]["name"] for t in read_log(only_log(repo)).started.tools]
+    assert names == list(CORE_TOOLS)  # the rows then train on the prompt the model sees at inference
+
+
 def test_label_is_saved_beside_the_log_not_in_it(repo):
     cli("record", "--steps", str(repo / "steps.yaml"), "--cwd", str(repo))
     log_path = only_log(repo)

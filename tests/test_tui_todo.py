@@ -39,8 +39,8 @@ def make_app(ws: Path, replies: list[str], resume: Path | None = None) -> ChatAp
 
     def factory(approver, log):
         if log is None:
-            return build_session(Config(approval="yolo"), ws, backend=backend, approver=approver, mode="chat")
-        return resume_session(Config(approval="yolo"), ws, log, backend=backend, approver=approver)
+            return build_session(Config(approval="yolo", tools=["todo", "read_file", "write_file"]), ws, backend=backend, approver=approver, mode="chat")
+        return resume_session(Config(approval="yolo", tools=["todo", "read_file", "write_file"]), ws, log, backend=backend, approver=approver)
 
     return ChatApp(factory, ws, resume=resume, history=PromptHistory(None))
 

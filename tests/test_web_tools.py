@@ -179,4 +179,4 @@ def test_web_search_is_offered_only_with_a_provider_in_the_config(server, tmp_pa
     assert "web_search" not in [t.name for t in tools_for(Config(), tmp_path)]
     configured = Config(web_search={"provider": "searxng", "url": base(server)})
     assert "web_search" in [t.name for t in tools_for(configured, tmp_path)]
-    assert "web_fetch" in [t.name for t in tools_for(Config(), tmp_path)]
+    assert "web_fetch" in [t.name for t in tools_for(Config(), tmp_path, context_window=32768)]

@@ -31,6 +31,18 @@ def resolve_backend(config: Config) -> tuple[str, str]:
     )
 
 
+def expected_context_window(config: Config) -> int | None:
+    """The context window the configured model will have, known without loading it: the
+    ``context_window`` key, else ``n_ctx`` for llama.cpp models (embedded, .gguf), else None."""
+    if config.context_window:
+        return config.context_window
+    try:
+        kind, _ = resolve_backend(config)
+    except BackendError:
+        return None
+    return config.n_ctx if kind in ("embedded", "gguf") else None
+
+
 def make_backend(config: Config) -> Backend:
     kind, model = resolve_backend(config)
     if kind == "scripted":

@@ -48,8 +48,7 @@ def handle(args: argparse.Namespace) -> int:
     from agent.config import load_config
     from agent.curation.recording import record_demonstration, save_label
     from agent.curation.steps_file import StepsFileError, check_tools, load_steps
-    from agent.session_builder import build_session
-    from agent.tools.registry import default_tools
+    from agent.session_builder import build_session, tools_for
 
     ws = workspace(args.cwd)
     if args.steps is None:
@@ -59,7 +58,12 @@ def handle(args: argparse.Namespace) -> int:
     except StepsFileError as e:
         raise UserError(str(e)) from None
     task = _task(args, script.task)
-    tools = default_tools()
+    model_steps = sum(s.kind != "user" for s in script.steps)
+    overrides = {**model_overrides(args), "approval": args.approval, "sessions_dir": args.sessions_dir,
+                 "max_turns": max(model_steps, 1)}
+    config = load_config(ws, overrides)
+    # the tools the target model (--model, default the embedded one) is offered: demos train on that prompt
+    tools = tools_for(config, ws)
     problems = check_tools(script, {t.name: t for t in tools})
     if problems:
         for problem in problems[1:]:
@@ -67,10 +71,6 @@ def handle(args: argparse.Namespace) -> int:
         raise UserError(problems[0])
     label = _label(args, script.label, args.steps)
 
-    model_steps = sum(s.kind != "user" for s in script.steps)
-    overrides = {**model_overrides(args), "approval": args.approval, "sessions_dir": args.sessions_dir,
-                 "max_turns": max(model_steps, 1)}
-    config = load_config(ws, overrides)
     proposer = None
     if any(s.kind == "propose" for s in script.steps):
         from agent.backends.registry import make_backend

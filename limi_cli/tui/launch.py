@@ -37,10 +37,9 @@ def record_session_factory(config: Config, workspace: Path, *, propose: bool = T
         from agent.backends.demonstration import DemonstrationBackend
         from agent.backends.registry import make_backend
         from agent.session_builder import build_session
-        from agent.tools.registry import default_tools
 
         backend = DemonstrationBackend([], make_backend(config) if propose else None, ask=ask)
-        return build_session(config, workspace, backend=backend, tools=default_tools(), approver=approver, mode="record")
+        return build_session(config, workspace, backend=backend, approver=approver, mode="record")
 
     return build
 
