@@ -7,8 +7,10 @@ missing, or the kernel refuses it the namespaces it needs); ``None`` means it wo
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -45,7 +47,9 @@ def sandbox_problem() -> str | None:
 @dataclass
 class Sandbox:
     """How to wrap a command: ``workspace`` (and ``writable`` paths) can be written, the network
-    is reachable only when ``network`` is true. ``/tmp`` is a fresh empty tmpfs."""
+    is reachable only when ``network`` is true. ``/tmp`` is a fresh empty tmpfs, except that the
+    Python environment and the ``PATH`` directories that live under it stay visible (read-only),
+    so a virtual environment in /tmp still runs."""
 
     workspace: Path
     network: bool = False
@@ -60,6 +64,8 @@ class Sandbox:
         """``argv`` run inside the sandbox."""
         bwrap = shutil.which("bwrap") or "bwrap"
         args = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+        for p in _needed_under_tmp():
+            args += ["--ro-bind", p, p]
         for path in [self.workspace, *self.writable, *extra_writable]:
             p = str(Path(path).resolve())
             args += ["--bind", p, p]
@@ -70,3 +76,18 @@ class Sandbox:
 
     def describe(self) -> str:
         return f"bubblewrap: {self.workspace} writable, the rest read-only, network {'on' if self.network else 'off'}"
+
+
+def _needed_under_tmp() -> list[str]:
+    """Directories under /tmp that the fresh tmpfs would hide but commands need: this Python's
+    environment (a venv made in /tmp) and the PATH entries there."""
+    tmp = Path("/tmp").resolve()
+    keep: set[str] = set()
+    for entry in [sys.prefix, sys.base_prefix, *os.environ.get("PATH", "").split(os.pathsep)]:
+        if not entry:
+            continue
+        path = Path(entry).resolve()
+        if path != tmp and tmp in path.parents and path.is_dir():
+            keep.add(str(path))
+    # a parent already kept covers its children
+    return sorted(p for p in keep if not any(p != q and p.startswith(q + os.sep) for q in keep))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -122,3 +124,21 @@ def test_sandbox_object_refuses_to_exist_without_bwrap(monkeypatch, tmp_path):
     monkeypatch.setattr("agent.sandbox.sandbox_problem", lambda: "bubblewrap (bwrap) is not installed; install it")
     with pytest.raises(SandboxUnavailable, match="cannot sandbox shell commands: bubblewrap"):
         Sandbox(tmp_path)
+
+
+@needs_bwrap
+def test_a_python_environment_under_tmp_stays_usable_in_the_sandbox(tmp_path, monkeypatch):
+    env_dir = Path(tempfile.mkdtemp(dir="/tmp"))
+    try:
+        (env_dir / "bin").mkdir()
+        tool = env_dir / "bin" / "hello-from-tmp"
+        tool.write_text("#!/bin/sh\necho hi from tmp\n")
+        tool.chmod(0o755)
+        monkeypatch.setenv("PATH", f"{env_dir / 'bin'}{os.pathsep}{os.environ['PATH']}")
+        ws = tmp_path / "ws"
+        ws.mkdir()
+        obs = sh(ws, "hello-from-tmp && ls /tmp | wc -l")
+        lines = obs.output.split()
+        assert lines[:3] == ["hi", "from", "tmp"]
+    finally:
+        shutil.rmtree(env_dir)
