@@ -1,7 +1,9 @@
 """Checkpoints: the workspace snapshotted before each mutating tool call, and undo.
 
-Snapshots go to a shadow git store, ``<workspace>/.limi/checkpoints/shadow.git``, that is
-a separate git dir with the workspace as its work tree and one index file per session. It
+Snapshots go to a shadow git store in the user cache dir
+(``$XDG_CACHE_HOME/limi-cli/checkpoints/<workspace>-<hash>.git``, outside the workspace, so
+the agent's own ``find`` or ``ls -R`` never sees it), a separate git dir with the workspace
+as its work tree and one index file per session. It
 never touches the user's repository (branches, index, stash, HEAD), works in workspaces
 that are not git repositories, and honours the workspace's .gitignore files (ignored
 files are neither snapshotted nor restored). The user's and the system's git config are
@@ -20,7 +22,6 @@ from agent.events import Checkpoint, Undo
 from agent.messages import ToolCall
 from agent.tools.base import Tool
 
-STORE = Path(".limi") / "checkpoints" / "shadow.git"
 _IDENTITY = {"GIT_AUTHOR_NAME": "limi-cli", "GIT_AUTHOR_EMAIL": "checkpoints@limi-cli.invalid",
              "GIT_COMMITTER_NAME": "limi-cli", "GIT_COMMITTER_EMAIL": "checkpoints@limi-cli.invalid"}
 _SETTINGS = ["core.autocrlf=false", "core.safecrlf=false", "core.fileMode=true", "core.symlinks=true",
@@ -36,8 +37,10 @@ class CheckpointStore:
     """The shadow git store of one workspace."""
 
     def __init__(self, workspace: Path):
+        from agent.config import workspace_cache_path
+
         self.root = Path(workspace).resolve()
-        self.git_dir = self.root / STORE
+        self.git_dir = workspace_cache_path("checkpoints", self.root, ".git")
 
     def _run(self, session_id: str, *args: str, check: bool = True) -> str:
         import git  # GitPython, imported only when a checkpoint is taken
@@ -58,7 +61,6 @@ class CheckpointStore:
         if (self.git_dir / "HEAD").is_file():
             return
         self.git_dir.parent.mkdir(parents=True, exist_ok=True)
-        (self.git_dir.parent / ".gitignore").write_text("*\n")  # keep the store out of the user's git status
         self._run(session_id, "init", "--quiet")
         exclude = [".limi/"]
         user_exclude = self.root / ".git" / "info" / "exclude"

@@ -104,6 +104,17 @@ def user_config_path() -> Path:
     return Path(base) / "limi-cli" / "config.toml"
 
 
+def workspace_cache_path(kind: str, workspace: Path, suffix: str) -> Path:
+    """A per-workspace file or directory in the user cache dir (``$XDG_CACHE_HOME/limi-cli/<kind>/``),
+    named after the workspace and a hash of its path: state limi-cli keeps out of the workspace."""
+    import hashlib
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    root = Path(workspace).resolve()
+    key = hashlib.sha1(str(root).encode()).hexdigest()[:16]
+    return Path(base) / "limi-cli" / kind / f"{root.name or 'root'}-{key}{suffix}"
+
+
 def project_config_path(workspace: Path) -> Path:
     return workspace / ".limi" / "config.toml"
 

@@ -257,3 +257,9 @@ def ctx(ws: Path):
     from agent.tools.workspace import Workspace
 
     return ToolContext(workspace=Workspace(ws))
+
+
+@pytest.fixture(autouse=True)
+def _cache_home(tmp_path_factory, monkeypatch):
+    """Caches (code index, checkpoint stores) go to a temp dir, never the user's ~/.cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))

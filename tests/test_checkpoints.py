@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from agent.backends.scripted import ScriptedBackend
-from agent.checkpoints import STORE, Checkpointer, CheckpointError, checkpoints_in_log, undo
+from agent.checkpoints import Checkpointer, CheckpointError, CheckpointStore, checkpoints_in_log, undo
 from agent.events import Checkpoint, Undo
 from agent.messages import ToolCall
 from agent.policy import Policy
@@ -127,7 +127,7 @@ def test_works_in_a_workspace_that_is_not_a_git_repository(tmp_path: Path) -> No
     undo(ws, log)
     assert (ws / "notes.md").read_text() == "draft 1\n"
     assert not (ws / ".git").exists()
-    tracked = subprocess.run(["git", f"--git-dir={ws / STORE}", "ls-tree", "-r", "--name-only", "refs/limi/checkpoints/s4"],
+    tracked = subprocess.run(["git", f"--git-dir={CheckpointStore(ws).git_dir}", "ls-tree", "-r", "--name-only", "refs/limi/checkpoints/s4"],
                              capture_output=True, text=True, check=True).stdout.split()
     assert sorted(tracked) == [".gitignore", "notes.md"]  # .limi and ignored files stay out
 

@@ -8,9 +8,7 @@ files whose size or mtime changed, and drops rows of files that are gone.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,9 +22,9 @@ MAX_FILE_BYTES = 1024 * 1024  # bigger source files are generated or vendored: n
 
 def default_cache_path(root: Path) -> Path:
     """Where the index of ``root`` is cached: the user cache dir, one file per workspace."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    key = hashlib.sha1(str(root).encode()).hexdigest()[:16]
-    return Path(base) / "limi-cli" / "codeintel" / f"{root.name or 'root'}-{key}.sqlite"
+    from agent.config import workspace_cache_path
+
+    return workspace_cache_path("codeintel", root, ".sqlite")
 
 
 @dataclass
