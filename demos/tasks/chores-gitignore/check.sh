@@ -1,0 +1,1 @@
+git check-ignore -q server.log && git check-ignore -q build/app.bin.txt && git check-ignore -q __pycache__/a.pyc && ! git check-ignore -q tool.py && [ -z "$(git ls-files server.log build)" ] && [ -f server.log ]

@@ -1,0 +1,2 @@
+[ "$(cat answer.txt)" = "api
+worker" ]

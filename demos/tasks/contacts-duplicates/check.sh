@@ -1,0 +1,1 @@
+[ "$(tr -d " \n" < answer.txt)" = 2 ]

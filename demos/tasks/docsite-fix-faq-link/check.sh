@@ -1,0 +1,1 @@
+grep -q "(../faq.md)" docs/reference/commands.md && ! grep -q "(faq.md)" docs/reference/commands.md

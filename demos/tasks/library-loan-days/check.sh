@@ -1,0 +1,1 @@
+python -m pytest -q && python -c 'from datetime import date; from library import Loan; l = Loan("a", "b", date(2024, 1, 1), days=10); assert l.due == date(2024, 1, 11) and l.renew() == date(2024, 1, 21) and Loan("a", "b", date(2024, 1, 1)).due == date(2024, 1, 22)'

@@ -1,0 +1,1 @@
+[ "$(head -1 answer.txt)" = "app/routes/orders.py:cancel_order" ]

@@ -1,0 +1,1 @@
+python -m pytest -q && [ "$(python -m report tests/shipments.csv --by destination --field parcels | head -1)" = "Brighton: 4" ] && { python -m report tests/shipments.csv --by x --field parcels 2>/dev/null; [ $? = 2 ]; }

@@ -1,0 +1,1 @@
+grep -qx "dev: 4 open" workload.md && grep -qx "jon: 3 open" workload.md && grep -qx "mira: 3 open" workload.md && [ "$(grep -n 'dev: 4 open' workload.md | cut -d: -f1)" -lt "$(grep -n 'jon: 3 open' workload.md | cut -d: -f1)" ]

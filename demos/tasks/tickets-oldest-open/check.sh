@@ -1,0 +1,1 @@
+[ "$(head -1 answer.txt)" = "T-102 Export drops last row" ]

@@ -1,0 +1,1 @@
+grep -qx "nimbus: 35.5" projects.md && grep -qx "orion: 28" projects.md && grep -qx "support: 8.5" projects.md && [ "$(grep -n nimbus projects.md | cut -d: -f1)" -lt "$(grep -n support projects.md | cut -d: -f1)" ]

@@ -1,0 +1,1 @@
+grep -q "if seats > self.free:" venue.py && python -m pytest -q

@@ -1,0 +1,1 @@
+"""A tiny web app: handlers register themselves with @route."""

@@ -1,0 +1,1 @@
+from app.routes import accounts, health, orders  # noqa: F401  (importing registers the routes)

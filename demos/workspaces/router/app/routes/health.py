@@ -1,0 +1,6 @@
+from app.registry import route
+
+
+@route("/healthz")
+def healthz(request):
+    return {"ok": True}
