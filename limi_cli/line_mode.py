@@ -224,6 +224,11 @@ class LineChat:
                 self.say(f"{x.id}  {x.turns} turns  {x.end_reason}  {x.first_user_message}")
         elif name == "undo":
             self._undo(arg)
+        elif name == "rate" and arg.split() and arg.split()[0] in {"1", "2", "3", "4", "5"}:
+            from agent.curation.annotations import rate_session
+
+            rated = rate_session(s.writer.path, s.session_id, int(arg.split()[0]), arg.split()[1:])
+            self.say(f"rated {rated.quality}/5" + (f", tags {', '.join(rated.tags)}" if rated.tags else ""))
         elif name == "export" and arg:
             from agent.export import export_sessions
 

@@ -45,3 +45,27 @@ def test_undo_restores_the_files_and_is_logged(tmp_path: Path):
     assert (tmp_path / "a.txt").read_text() == "before\n"
     undos = [e for e in read_log(sessions[0].writer.path).events if isinstance(e, Undo)]
     assert [u.step for u in undos] == [1]
+
+
+def test_rate_in_line_mode_saves_the_annotation(tmp_path: Path):
+    from agent.curation.annotations import load_annotation
+
+    sessions = []
+
+    def factory(approver, log):
+        sessions.append(build_session(Config(), tmp_path, backend=ScriptedBackend(["Hi."]), approver=approver, mode="chat"))
+        return sessions[-1]
+
+    lines = iter(["hello", "/rate 5 demo"])
+
+    def read(prompt: str) -> str:
+        try:
+            return next(lines)
+        except StopIteration:
+            raise EOFError from None
+
+    out = io.StringIO()
+    LineChat(factory, tmp_path, history=PromptHistory(None), read=read, out=out).run()
+    assert "rated 5/5, tags demo" in out.getvalue()
+    annotation = load_annotation(sessions[0].writer.path)
+    assert (annotation.quality, annotation.tags) == (5, ["demo"])

@@ -68,6 +68,15 @@ def save_annotation(log_path: str | os.PathLike[str], annotation: Annotation) ->
     return path
 
 
+def rate_session(log_path: str | os.PathLike[str], session_id: str, quality: int, tags: list[str] = ()) -> Annotation:
+    """Set a session's quality (1-5) and add tags, keeping the rest of its annotation (/rate)."""
+    old = load_annotation(log_path) or Annotation(session_id=session_id)
+    new = old.model_copy(update={"quality": Annotation(session_id=session_id, quality=quality).quality,
+                                 "tags": list(dict.fromkeys([*old.tags, *tags])), "source": old.source or "chat"})
+    save_annotation(log_path, new)
+    return new
+
+
 def apply_annotation(row: dict[str, Any], annotation: Annotation | None) -> dict[str, Any]:
     """A copy of a LIMI row with the annotation applied: cut, excluded steps and redactions.
 

@@ -44,10 +44,41 @@ class ChatCommands:
         if s is None:
             await self.say("no session yet", "warning")
             return
-        text = f"model {s.backend.model} on the {s.backend.name} backend"
-        if arg:
-            text += f"\nto use {arg}, start a new chat with: limi-cli -m {arg} (or chat --base-url URL -m {arg})"
-        await self.say(text)
+        if not arg:
+            await self.say(f"model {s.backend.model} on the {s.backend.name} backend; /model NAME switches")
+            return
+        config = getattr(self.app.factory, "config", None)
+        if config is None:
+            await self.say("this chat cannot switch models; start it again with -m NAME", "warning")
+            return
+        from agent.backends.base import BackendError
+        from agent.backends.registry import resolve_backend
+        from agent.config import ConfigError
+        from limi_cli.tui.launch import session_factory
+
+        try:
+            new_config = config.model_copy(update={"model": arg})
+            resolve_backend(new_config)
+        except (BackendError, ConfigError) as e:
+            await self.say(str(e), "warning")
+            return
+        self.app.factory = session_factory(new_config, self.app.workspace)
+        await self.say(f"switching to {arg}: the conversation goes on in the same log")
+        await self._switch(s.writer.path if s.writer is not None else None)
+
+    async def cmd_rate(self, arg: str) -> None:
+        s = self.app.session
+        parts = arg.split()
+        if s is None or s.writer is None:
+            await self.say("this session has no log to rate", "warning")
+            return
+        if not parts or parts[0] not in {"1", "2", "3", "4", "5"}:
+            await self.say("give a quality from 1 to 5, then any tags: /rate 4 bugfix", "warning")
+            return
+        from agent.curation.annotations import rate_session
+
+        rated = rate_session(s.writer.path, s.session_id, int(parts[0]), parts[1:])
+        await self.say(f"rated {rated.quality}/5" + (f", tags {', '.join(rated.tags)}" if rated.tags else ""))
 
     async def cmd_mode(self, arg: str) -> None:
         s = self.app.session

@@ -26,6 +26,7 @@ def session_factory(config: Config, workspace: Path):
             return build_session(config, workspace, approver=approver, mode="chat")
         return resume_session(config, workspace, log, approver=approver, mode="chat")
 
+    build.config = config  # type: ignore[attr-defined]  (what /model starts from)
     return build
 
 

@@ -23,6 +23,7 @@ SLASH_COMMANDS: tuple[SlashCommand, ...] = (
     SlashCommand("export", "PATH", "write this session as a LIMI training row to PATH"),
     SlashCommand("undo", "[STEP]", "restore the files as they were before a step of this session (default: the last)"),
     SlashCommand("compact", "", "summarise older turns to free context (the task and the last turns are kept)"),
+    SlashCommand("rate", "N [TAG...]", "rate this session 1-5 for curation, with optional tags (saved beside its log)"),
     SlashCommand("quit", "", "end the session and leave"),
 )
 BY_NAME = {c.name: c for c in SLASH_COMMANDS}

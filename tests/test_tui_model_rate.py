@@ -1,0 +1,78 @@
+"""/model switches the model and the conversation goes on in the same log; /rate labels the session."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from agent.config import Config
+from agent.curation.annotations import load_annotation
+from agent.trajectory import read_log
+from limi_cli.tui.app import ChatApp
+from limi_cli.tui.history import PromptHistory
+from limi_cli.tui.launch import session_factory
+from limi_cli.tui.widgets.notice import Notice
+from tests.test_tui_chat import SIZE, ready, say, turn, wait_until
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+def scripted(tmp_path, name, replies) -> str:
+    path = tmp_path / name
+    path.write_text(json.dumps(replies))
+    return f"scripted:{path}"
+
+
+def app_on(tmp_path, model: str) -> ChatApp:
+    ws = tmp_path / "ws"
+    ws.mkdir(exist_ok=True)
+    factory = session_factory(Config(model=model), ws)
+    return ChatApp(factory, ws, context_window=8192, history=PromptHistory(ws / ".limi" / "history"))
+
+
+async def test_model_command_switches_and_the_log_goes_on(tmp_path):
+    first, second = scripted(tmp_path, "a.json", ["from A"]), scripted(tmp_path, "b.json", ["from B"])
+    app = app_on(tmp_path, first)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await turn(pilot, "hello")
+        log = app.session.writer.path
+        await say(pilot, f"/model {second}")
+        await wait_until(pilot, lambda: app.session is not None and app.session.backend.model == "scripted:b.json")
+        await turn(pilot, "again")
+        assert app.session.writer.path == log
+    events = read_log(log).events
+    assert [e.content for e in events if e.type == "assistant_message"] == ["from A", "from B"]
+    assert [e.model for e in events if e.type == "session_resumed"] == ["scripted:b.json"]
+
+
+async def test_model_command_refuses_what_cannot_be_a_model(tmp_path):
+    app = app_on(tmp_path, scripted(tmp_path, "a.json", ["hi"]))
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        before = app.session
+        await say(pilot, "/model no-such-model")
+        await pilot.pause(0.3)
+        assert app.session is before
+        assert any("no server is set" in str(n.render()) for n in app.query(Notice))
+
+
+async def test_rate_saves_quality_and_tags_beside_the_log(tmp_path):
+    app = app_on(tmp_path, scripted(tmp_path, "a.json", ["hi"]))
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await turn(pilot, "hello")
+        await say(pilot, "/rate 4 bugfix python")
+        await pilot.pause(0.3)
+        log = app.session.writer.path
+        await say(pilot, "/rate 9")
+        await pilot.pause(0.2)
+    annotation = load_annotation(log)
+    assert annotation.quality == 4 and annotation.tags == ["bugfix", "python"]
+    assert log.read_bytes().count(b"\n") == len(read_log(log).events)  # the log itself is not rewritten
