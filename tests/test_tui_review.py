@@ -10,7 +10,11 @@ from pathlib import Path
 import pytest
 
 from agent.backends.scripted import ScriptedBackend
-from agent.curation.annotations import apply_annotation, load_annotation
+from agent.curation.annotations import (
+    annotation_path,
+    apply_annotation,
+    load_annotation,
+)
 from agent.curation.dataset_io import load_inputs
 from agent.policy import Policy
 from agent.session import Session
@@ -19,7 +23,7 @@ from agent.trajectory import TrajectoryWriter
 from limi_cli.commands.common import UserError
 from limi_cli.commands.review import resolve_inputs
 from limi_cli.tui.review_app import ReviewApp
-from limi_cli.tui.review_items import load_items, read_sidecar, sidecar_path
+from limi_cli.tui.review_items import load_items, read_sidecar
 from limi_cli.tui.screens.review_screen import ReviewScreen
 
 pytestmark = pytest.mark.anyio
@@ -123,7 +127,7 @@ async def test_review_a_dataset_writes_a_sidecar_by_line(tmp_path):
         await pilot.press("o", "o", "o", "down", "down", "x")  # row 2: fail, step 3 not-to-train
     assert digest(dataset) == before
     sidecar = read_sidecar(dataset)
-    assert sidecar_path(dataset).name == "rows.annotations.json"
+    assert annotation_path(dataset).name == "rows.annotations.json"
     assert sidecar[1].quality == 5 and sidecar[1].session_id == "s1"
     assert sidecar[2].outcome == "fail" and sidecar[2].exclude_steps == [3]
     masked = apply_annotation(rows[1], sidecar[2])
@@ -131,6 +135,10 @@ async def test_review_a_dataset_writes_a_sidecar_by_line(tmp_path):
     # reopening shows the saved annotation
     again, _ = load_items([dataset])
     assert again[1].annotation.outcome == "fail"
+    # and curation (filter, export) reads the dataset with its annotations applied
+    loaded = load_inputs([dataset]).trajectories
+    assert [t.meta.get("quality") for t in loaded] == [5, None] and loaded[1].meta["outcome"] == "fail"
+    assert [m.get("weight") for m in loaded[1].row["messages"] if m["role"] == "assistant"] == [None, None, 0]
 
 
 def test_review_inputs_resolve_ids_and_paths(tmp_path):

@@ -68,6 +68,31 @@ def save_annotation(log_path: str | os.PathLike[str], annotation: Annotation) ->
     return path
 
 
+def read_row_annotations(dataset: str | os.PathLike[str]) -> dict[int, Annotation]:
+    """The row annotations of a dataset JSONL (``<dataset>.annotations.json``, written by
+    ``limi-cli review``), by 1-based line number; empty when there is none."""
+    path = annotation_path(dataset)
+    if not path.is_file():
+        return {}
+    try:
+        body = json.loads(path.read_text(encoding="utf-8"))
+        return {int(k): Annotation.model_validate(v) for k, v in (body.get("rows") or {}).items()}
+    except (ValueError, AttributeError) as e:
+        raise AnnotationError(f"{path}: not a dataset annotation file ({e}); fix or delete it") from None
+
+
+def save_row_annotation(dataset: str | os.PathLike[str], line: int, annotation: Annotation) -> Path:
+    """Set the annotation of one dataset row (the dataset itself is never written)."""
+    rows = read_row_annotations(dataset)
+    rows[line] = annotation
+    body = {"dataset": Path(dataset).name, "rows": {str(k): v.model_dump() for k, v in sorted(rows.items())}}
+    path = annotation_path(dataset)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
 def rate_session(log_path: str | os.PathLike[str], session_id: str, quality: int, tags: list[str] = ()) -> Annotation:
     """Set a session's quality (1-5) and add tags, keeping the rest of its annotation (/rate)."""
     old = load_annotation(log_path) or Annotation(session_id=session_id)

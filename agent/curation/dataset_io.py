@@ -111,6 +111,13 @@ def _load_file(path: Path, report: LoadReport) -> None:
 
 
 def _load_jsonl(path: Path, data: bytes, report: LoadReport) -> None:
+    from agent.curation.annotations import AnnotationError, apply_annotation, read_row_annotations
+
+    try:
+        annotations = read_row_annotations(path)  # written by `limi-cli review` on this dataset
+    except AnnotationError as e:
+        report.problems.append(str(e))
+        annotations = {}
     for i, raw in enumerate(data.split(b"\n"), 1):
         if not raw.strip():
             continue
@@ -122,7 +129,11 @@ def _load_jsonl(path: Path, data: bytes, report: LoadReport) -> None:
         if not isinstance(obj, dict) or not isinstance(obj.get("messages"), list):
             report.problems.append(f"{path}:{i}: not a LIMI row (a JSON object with a messages list)")
             continue
-        report.trajectories.append(_from_row(obj, path, i, "limi"))
+        trajectory = _from_row(obj, path, i, "limi")
+        if i in annotations:
+            trajectory.row = apply_annotation(trajectory.row, annotations[i])
+            trajectory.meta.update(annotations[i].model_dump(include={"outcome", "quality", "tags", "notes"}))
+        report.trajectories.append(trajectory)
 
 
 def _from_row(obj: dict[str, Any], path: Path, line: int, fmt: str, where: str | None = None) -> Trajectory:

@@ -18,16 +18,17 @@ Nothing here writes to a log or a dataset file.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from agent.curation.annotations import (
     Annotation,
-    annotation_path,
+    AnnotationError,
     load_annotation,
+    read_row_annotations,
     save_annotation,
+    save_row_annotation,
 )
 
 
@@ -136,32 +137,15 @@ class DatasetStore:
     line: int
 
     def save(self, item: ReviewItem) -> Path:
-        path = sidecar_path(self.dataset)
-        data = read_sidecar(self.dataset)
-        data[self.line] = item.annotation
-        body = {"dataset": self.dataset.name,
-                "rows": {str(k): v.model_dump() for k, v in sorted(data.items())}}
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
-        return path
-
-
-def sidecar_path(dataset: Path) -> Path:
-    """``rows.annotations.json`` beside ``rows.jsonl``."""
-    return annotation_path(dataset)
+        return save_row_annotation(self.dataset, self.line, item.annotation)
 
 
 def read_sidecar(dataset: Path) -> dict[int, Annotation]:
     """The row annotations of a dataset, by line number (empty when there is no sidecar)."""
-    path = sidecar_path(dataset)
-    if not path.is_file():
-        return {}
     try:
-        body = json.loads(path.read_text(encoding="utf-8"))
-        return {int(k): Annotation.model_validate(v) for k, v in (body.get("rows") or {}).items()}
-    except (ValueError, AttributeError) as e:
-        raise ReviewInputError(f"{path}: not a dataset annotation file ({e}); fix or delete it") from None
+        return read_row_annotations(dataset)
+    except AnnotationError as e:
+        raise ReviewInputError(str(e)) from None
 
 
 def load_items(paths: list[Path]) -> tuple[list[ReviewItem], list[str]]:
