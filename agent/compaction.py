@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from agent.backends.base import Backend
-from agent.events import AssistantMessage, Compaction, ToolResult, UserMessage
+from agent.events import Compaction
 from agent.messages import Message, Sampling, Usage
+from agent.tools.base import cut_middle
 
 CHARS_PER_TOKEN = 4  # for what has no measured token count yet
 MESSAGE_CHARS = 3000  # each message in the transcript to summarise is cut to this (head and tail)
@@ -112,7 +113,7 @@ def transcript(messages: list[Message], budget: int) -> str:
     ``budget`` characters (the start and the end kept)."""
     parts = []
     for m in messages:
-        body = _cut(m.content, MESSAGE_CHARS)
+        body = cut_middle(m.content, MESSAGE_CHARS)
         if m.role == "assistant":
             calls = "".join(f"\n[called {c.name}({json.dumps(c.arguments, ensure_ascii=False)[:500]})]" for c in m.tool_calls)
             parts.append(f"ASSISTANT: {body}{calls}")
@@ -120,14 +121,7 @@ def transcript(messages: list[Message], budget: int) -> str:
             parts.append(f"TOOL RESULT ({m.name}): {body}")
         else:
             parts.append(f"{m.role.upper()}: {body}")
-    return _cut("\n\n".join(parts), budget)
-
-
-def _cut(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    half = limit // 2
-    return f"{text[:half]}\n[... {len(text) - 2 * half} characters cut ...]\n{text[-half:]}"
+    return cut_middle("\n\n".join(parts), budget)
 
 
 def apply_compaction(messages: list[Message], event: Compaction) -> list[Message]:
@@ -139,19 +133,7 @@ def apply_compaction(messages: list[Message], event: Compaction) -> list[Message
 def compacted_messages(log) -> list[Message]:
     """The conversation of a :class:`~agent.trajectory.LogReadResult` as the model last saw it:
     the logged messages with every compaction applied where it happened."""
-    out: list[Message] = []
-    if log.started and log.started.system_prompt:
-        out.append(Message(role="system", content=log.started.system_prompt))
-    for ev in log.events:
-        if isinstance(ev, UserMessage):
-            out.append(Message(role="user", content=ev.content))
-        elif isinstance(ev, AssistantMessage):
-            out.append(Message(role="assistant", content=ev.content, reasoning=ev.reasoning, tool_calls=list(ev.tool_calls)))
-        elif isinstance(ev, ToolResult):
-            out.append(Message(role="tool", content=ev.output, tool_call_id=ev.tool_call_id, name=ev.name))
-        elif isinstance(ev, Compaction):
-            out = apply_compaction(out, ev)
-    return out
+    return log.messages(compacted=True)
 
 
 def context_window_of(backend: Backend, configured: int | None) -> int | None:

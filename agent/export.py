@@ -35,13 +35,7 @@ def session_to_row(log: LogReadResult, view: ExportView = "full") -> dict[str, A
     """
     tools = [_openai_tool(t) for t in (log.started.tools if log.started else [])]
     messages: list[dict[str, Any]] = []
-    if view == "compacted":
-        from agent.compaction import compacted_messages
-
-        conversation = compacted_messages(log)
-    else:
-        conversation = log.messages()
-    for m in conversation:
+    for m in log.messages(compacted=view == "compacted"):
         if m.role == "assistant":
             out: dict[str, Any] = {"role": "assistant", "content": m.content}
             if m.reasoning:

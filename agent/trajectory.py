@@ -150,8 +150,12 @@ class LogReadResult:
     def session_id(self) -> str:
         return self.started.session_id if self.started else self.path.stem
 
-    def messages(self) -> list[Message]:
-        """The conversation as the model saw it: system prompt, then the messages in order."""
+    def messages(self, compacted: bool = False) -> list[Message]:
+        """The conversation as logged: system prompt, then the messages in order. With
+        ``compacted`` every logged compaction is applied where it happened, giving the view
+        the model last had (older turns replaced by their summary)."""
+        from agent.events import Compaction
+
         out = []
         if self.started and self.started.system_prompt:
             out.append(Message(role="system", content=self.started.system_prompt))
@@ -163,6 +167,10 @@ class LogReadResult:
                 out.append(Message(role="assistant", content=ev.content, reasoning=ev.reasoning, tool_calls=calls))
             elif isinstance(ev, ToolResult):
                 out.append(Message(role="tool", content=ev.output, tool_call_id=ev.tool_call_id, name=ev.name))
+            elif compacted and isinstance(ev, Compaction):
+                from agent.compaction import apply_compaction
+
+                out = apply_compaction(out, ev)
         return out
 
 

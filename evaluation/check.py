@@ -10,6 +10,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from agent.tools.base import cut_middle
 
 OUTPUT_CAP = 20_000  # characters of output kept (head and tail)
 
@@ -63,10 +64,7 @@ def run_command(command: str, cwd: Path, timeout_s: float, env: dict[str, str] |
 
 def cap(text: str, limit: int = OUTPUT_CAP) -> str:
     """``text`` cut to about ``limit`` characters, head and tail kept, the cut marked."""
-    if len(text) <= limit:
-        return text
-    half = limit // 2
-    return f"{text[:half]}\n[... {len(text) - 2 * half} characters cut ...]\n{text[-half:]}"
+    return cut_middle(text, limit)
 
 
 def _kill_group(pid: int) -> None:

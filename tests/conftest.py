@@ -263,3 +263,9 @@ def ctx(ws: Path):
 def _cache_home(tmp_path_factory, monkeypatch):
     """Caches (code index, checkpoint stores) go to a temp dir, never the user's ~/.cache."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture
+def anyio_backend():
+    """Async tests (the Textual chat driven by Pilot) run on asyncio."""
+    return "asyncio"

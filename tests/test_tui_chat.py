@@ -21,14 +21,10 @@ from limi_cli.tui.widgets.assistant_text import AssistantText
 from limi_cli.tui.widgets.notice import Notice
 from limi_cli.tui.widgets.tool_block import ToolBlock
 from limi_cli.tui.widgets.user_message import UserMessage
+from tests.pilot_helpers import ready, say, turn, wait_until
 
 SIZE = (100, 40)
 pytestmark = pytest.mark.anyio  # async tests run by anyio's pytest plugin, on asyncio
-
-
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
 
 
 def call(name: str, **arguments) -> str:
@@ -46,31 +42,6 @@ def make_app(ws: Path, replies, *, approval="auto-edit", delay_s=0.0, chunk_char
 
     app = ChatApp(factory, ws, context_window=8192, history=PromptHistory(ws / ".limi" / "history"))
     return app, backend
-
-
-async def wait_until(pilot, condition, timeout=10.0):
-    for _ in range(int(timeout / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not met in time")
-
-
-async def ready(pilot):
-    await wait_until(pilot, lambda: pilot.app.session is not None)
-
-
-async def say(pilot, text: str):
-    pilot.app.prompt.set_text(text)
-    await pilot.press("enter")
-
-
-async def turn(pilot, text: str):
-    """Send ``text`` and wait for the turn to finish."""
-    done = pilot.app.turns_done
-    await say(pilot, text)
-    await wait_until(pilot, lambda: pilot.app.turns_done > done)
-    await pilot.pause(0.1)
 
 
 def texts(app, kind) -> list[str]:

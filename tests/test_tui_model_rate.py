@@ -13,14 +13,10 @@ from limi_cli.tui.app import ChatApp
 from limi_cli.tui.history import PromptHistory
 from limi_cli.tui.launch import session_factory
 from limi_cli.tui.widgets.notice import Notice
-from tests.test_tui_chat import SIZE, ready, say, turn, wait_until
+from tests.pilot_helpers import ready, say, turn, wait_until
+from tests.test_tui_chat import SIZE
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
 
 
 def scripted(tmp_path, name, replies) -> str:

@@ -22,14 +22,10 @@ from limi_cli.tui.record_app import RecordApp
 from limi_cli.tui.screens.expert_step_screen import ExpertStepScreen
 from limi_cli.tui.screens.label_screen import LabelScreen
 from limi_cli.tui.widgets.tool_form import ToolForm
+from tests.pilot_helpers import wait_until
 
 pytestmark = pytest.mark.anyio
 SIZE = (110, 45)
-
-
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
 
 
 def call(name: str, **arguments) -> str:
@@ -47,14 +43,6 @@ def make_app(ws: Path, proposals: list[str] | None):
 
     app = RecordApp(make_session, ws, "fix the off-by-one in count.py", history=PromptHistory(None))
     return app, log
-
-
-async def wait_until(pilot, condition, timeout=10.0):
-    for _ in range(int(timeout / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not met in time")
 
 
 async def step_screen(pilot, number: int) -> ExpertStepScreen:

@@ -22,13 +22,9 @@ from limi_cli.tui.screens.session_picker import SessionPicker
 from limi_cli.tui.widgets.assistant_text import AssistantText
 from limi_cli.tui.widgets.tool_block import ToolBlock
 from limi_cli.tui.widgets.user_message import UserMessage as UserBlock
+from tests.pilot_helpers import wait_until
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
 
 
 def call(name: str, **arguments) -> str:
@@ -138,14 +134,6 @@ def chat_app(ws: Path, replies, **kwargs) -> ChatApp:
         return resume_session(Config(), ws, log, backend=backend, approver=approver)
 
     return ChatApp(factory, ws, history=PromptHistory(None), **kwargs)
-
-
-async def wait_until(pilot, condition, timeout=10.0):
-    for _ in range(int(timeout / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not met in time")
 
 
 async def test_the_chat_renders_a_resumed_history_and_goes_on_in_its_log(tmp_path):

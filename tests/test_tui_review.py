@@ -31,11 +31,6 @@ SIZE = (120, 40)
 SECRET = "sk-live-ABCDEF123456"
 
 
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
-
 def call(name: str, **arguments) -> str:
     return f'<tool_call>{json.dumps({"name": name, "arguments": arguments})}</tool_call>'
 

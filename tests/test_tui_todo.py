@@ -16,14 +16,10 @@ from limi_cli.tui.app import ChatApp
 from limi_cli.tui.history import PromptHistory
 from limi_cli.tui.widgets.event_line import EventLine
 from limi_cli.tui.widgets.todo_panel import TodoPanel, todo_text
+from tests.pilot_helpers import turn, wait_until
 
 pytestmark = pytest.mark.anyio
 SIZE = (100, 40)
-
-
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
 
 
 def call(name: str, **arguments) -> str:
@@ -43,22 +39,6 @@ def make_app(ws: Path, replies: list[str], resume: Path | None = None) -> ChatAp
         return resume_session(Config(approval="yolo", tools=["todo", "read_file", "write_file"]), ws, log, backend=backend, approver=approver)
 
     return ChatApp(factory, ws, resume=resume, history=PromptHistory(None))
-
-
-async def wait_until(pilot, condition, timeout=10.0):
-    for _ in range(int(timeout / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not met in time")
-
-
-async def turn(pilot, text: str) -> None:
-    done = pilot.app.turns_done
-    pilot.app.prompt.set_text(text)
-    await pilot.press("enter")
-    await wait_until(pilot, lambda: pilot.app.turns_done > done)
-    await pilot.pause(0.1)
 
 
 async def test_the_panel_follows_the_todo_tool_and_comes_back_on_resume(tmp_path):

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from agent.messages import ToolSpec
 from agent.mcp.connection import McpConnection, McpError
-from agent.tools.base import Observation, Tool, ToolContext, ToolError
+from agent.tools.base import Observation, Tool, ToolContext, ToolError, cut_middle
 
 
 class RemoteArguments(BaseModel):
@@ -65,9 +65,7 @@ class McpTool(Tool):
         text = render_content(result)
         limit = ctx.max_output_chars
         truncated = len(text) > limit
-        if truncated:
-            half = limit // 2
-            text = f"{text[:half]}\n[... {len(text) - 2 * half} characters cut ...]\n{text[-half:]}"
+        text = cut_middle(text, limit)
         return Observation(output=text or "(no output)", is_error=bool(result.is_error),
                            error_kind="tool_error" if result.is_error else None, truncated=truncated)
 

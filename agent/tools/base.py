@@ -32,6 +32,15 @@ class Observation(BaseModel):
     truncated: bool = False
 
 
+def cut_middle(text: str, limit: int) -> str:
+    """``text`` cut to about ``limit`` characters, head and tail kept and the cut marked: how
+    long outputs reach the model (tool results, check output, compaction input)."""
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    return f"{text[:half]}\n[... {len(text) - 2 * half} characters cut ...]\n{text[-half:]}"
+
+
 class ToolError(Exception):
     """A failure the model should read and react to (file not found, ambiguous edit...)."""
 
