@@ -67,6 +67,9 @@ class Config(BaseModel):
     api_key: str | None = None
     # native: OpenAI tools/tool_calls; text: <tool_call> blocks in the prompt; auto: native for openai
     tool_protocol: Literal["auto", "native", "text"] = "auto"
+    # how the text protocol describes tools: full JSON schemas, or one signature line each;
+    # auto: brief for models with at most 8k tokens of context (what training assumes too)
+    tool_prompt: Literal["auto", "full", "brief"] = "auto"
     request_timeout_s: float = 600.0
     max_retries: int = 3
     n_ctx: int = 8192  # context of local models (embedded, gguf)

@@ -14,9 +14,12 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from typing import Any, Iterable
+from typing import Any, Iterable, Literal
 
 from agent.messages import Message, ToolCall, ToolSpec
+
+ToolPromptStyle = Literal["full", "brief"]
+BRIEF_UP_TO = 8192  # tokens of context; at or below it "auto" describes tools briefly
 
 OPEN, CLOSE = "<tool_call>", "</tool_call>"
 _BLOCK = re.compile(r"<tool_call>(.*?)(?:</tool_call>|\Z)", re.DOTALL)
@@ -26,15 +29,54 @@ def new_call_id() -> str:
     return "call_" + uuid.uuid4().hex[:12]
 
 
-def tools_block(tools: Iterable[ToolSpec | dict[str, Any]]) -> str:
-    """The system-prompt section that describes the tools (empty when there are none)."""
+def prompt_style_for(setting: str, context_window: int | None) -> ToolPromptStyle:
+    """The tool-description style for a ``tool_prompt`` setting: ``auto`` is brief for models
+    with a context of at most :data:`BRIEF_UP_TO` tokens (the full JSON schemas of the core
+    tools alone take ~2.3k tokens) and full otherwise. Training resolves it the same way from
+    the model's context, so a model is tuned on the prompt it is later run with."""
+    if setting in ("full", "brief"):
+        return setting  # type: ignore[return-value]
+    return "brief" if context_window and context_window <= BRIEF_UP_TO else "full"
+
+
+def tools_block(tools: Iterable[ToolSpec | dict[str, Any]], style: ToolPromptStyle = "full") -> str:
+    """The system-prompt section that describes the tools (empty when there are none).
+
+    ``full``: one JSON schema per line. ``brief``: one signature line per tool with the first
+    line of its description, e.g. ``edit(path: string, old: string, new: string) - Replace ...``.
+    """
     from prompts import load
 
     specs = [t.openai() if isinstance(t, ToolSpec) else t for t in tools]
     if not specs:
         return ""
-    listing = "\n".join(json.dumps(s, ensure_ascii=False) for s in specs)
+    if style == "brief":
+        listing = "\n".join(brief_signature(s) for s in specs)
+    else:
+        listing = "\n".join(json.dumps(s, ensure_ascii=False) for s in specs)
     return load("tool_protocol.md").replace("{tools}", listing)
+
+
+def brief_signature(spec: dict[str, Any]) -> str:
+    """``name(arg: type, opt?: type) - first line of the description`` for an OpenAI tool spec."""
+    fn = spec.get("function", spec)
+    params = fn.get("parameters") or {}
+    required = set(params.get("required") or [])
+    args = []
+    for name, schema in (params.get("properties") or {}).items():
+        args.append(f"{name}{'' if name in required else '?'}: {_type_name(schema)}")
+    summary = (fn.get("description") or "").strip().split("\n", 1)[0]
+    return f"{fn['name']}({', '.join(args)})" + (f" - {summary}" if summary else "")
+
+
+def _type_name(schema: dict[str, Any]) -> str:
+    if "type" in schema:
+        t = schema["type"]
+        if t == "array":
+            return f"{_type_name(schema.get('items') or {})}[]"
+        return t if isinstance(t, str) else "|".join(t)
+    options = [_type_name(s) for s in schema.get("anyOf", []) if s.get("type") != "null"]
+    return "|".join(options) or "any"
 
 
 def render_tool_call(name: str, arguments: dict[str, Any]) -> str:
@@ -58,7 +100,9 @@ def render_assistant(content: str, tool_calls: Iterable[ToolCall | dict[str, Any
 
 
 def render_messages(
-    messages: Iterable[Message | dict[str, Any]], tools: Iterable[ToolSpec | dict[str, Any]] = ()
+    messages: Iterable[Message | dict[str, Any]],
+    tools: Iterable[ToolSpec | dict[str, Any]] = (),
+    style: ToolPromptStyle = "full",
 ) -> list[dict[str, str]]:
     """Flatten a tool-using conversation into plain system/user/assistant string messages.
 
@@ -67,7 +111,7 @@ def render_messages(
     there are tools); consecutive tool results merge into one user turn of
     ``<tool_response>`` blocks. Any chat template can then render the result.
     """
-    block = tools_block(tools)
+    block = tools_block(tools, style)
     out: list[dict[str, str]] = []
     for raw in messages:
         m = raw if isinstance(raw, Message) else _message_from_dict(raw)

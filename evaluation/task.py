@@ -62,6 +62,14 @@ class Suite:
     root: Path  # the directory relative paths resolve against
     tasks: list[Task]
 
+    def capped(self, max_turns: int) -> Suite:
+        """The same tasks with at most ``max_turns`` model calls per round."""
+        tasks = [
+            t.model_copy(update={"limits": t.limits.model_copy(update={"max_turns": min(t.limits.max_turns, max_turns)})})
+            for t in self.tasks
+        ]
+        return Suite(self.name, self.source, self.root, tasks)
+
     def select(self, pattern: str | None = None, tags: list[str] | None = None, limit: int | None = None) -> Suite:
         """The tasks whose id matches a glob ``pattern`` and that carry all ``tags``, first ``limit``."""
         tasks = [t for t in self.tasks if pattern is None or any(fnmatch.fnmatch(t.id, p) for p in pattern.split(","))]

@@ -88,3 +88,12 @@ def test_select_filters_by_glob_tag_and_limit():
     assert {t.id for t in suite.select("fix-*").tasks} >= {"fix-sum-to", "fix-leap-year"}
     assert all("data" in t.tags for t in suite.select(tags=["data"]).tasks)
     assert len(suite.select(limit=3).tasks) == 3
+
+
+def test_capped_lowers_max_turns_but_never_raises_it():
+    suite = load_suite("builtin").select(limit=2)
+    capped = suite.capped(max_turns=5)
+    assert [t.limits.max_turns for t in capped.tasks] == [5, 5]
+    assert [t.limits.max_turns for t in suite.tasks] == [20, 20]  # the original is left alone
+    assert [t.limits.max_turns for t in suite.capped(max_turns=500).tasks] == [20, 20]
+    assert [t.id for t in capped.tasks] == [t.id for t in suite.tasks]

@@ -107,3 +107,44 @@ def test_rendered_calls_parse_back_to_the_same_calls():
     flat = render_messages([Message(role="assistant", content="ok", tool_calls=[call])])
     text, calls = parse_reply(flat[0]["content"])
     assert text == "ok" and calls[0].arguments == call.arguments
+
+
+def test_brief_style_lists_one_signature_line_per_tool_and_full_lists_schemas():
+    from agent.toolprompt import tools_block
+
+    spec = ToolSpec(
+        name="grep",
+        description="Search file contents.\n- more detail that only the full style shows",
+        parameters={
+            "type": "object",
+            "properties": {
+                "pattern": {"type": "string"},
+                "context": {"anyOf": [{"type": "integer"}, {"type": "null"}]},
+                "paths": {"type": "array", "items": {"type": "string"}},
+            },
+            "required": ["pattern"],
+        },
+    )
+    brief = tools_block([spec], "brief")
+    assert "grep(pattern: string, context?: integer, paths?: string[]) - Search file contents." in brief
+    assert "more detail" not in brief and "<tool_call>" in brief
+    full = tools_block([spec], "full")
+    assert '"name": "grep"' in full and "more detail" in full
+    assert len(brief) < len(full)
+
+
+def test_prompt_style_auto_is_brief_for_small_context_models_only():
+    from agent.toolprompt import prompt_style_for
+
+    assert prompt_style_for("auto", 8192) == "brief"
+    assert prompt_style_for("auto", 32768) == "full"
+    assert prompt_style_for("auto", None) == "full"
+    assert prompt_style_for("full", 2048) == "full"
+    assert prompt_style_for("brief", 131072) == "brief"
+
+
+def test_brief_style_renders_the_same_conversation_with_a_shorter_system_prompt():
+    convo = [Message(role="system", content="SYS"), Message(role="user", content="task")]
+    brief = render_messages(convo, [SPEC], "brief")
+    assert brief[0]["content"].startswith("SYS\n\n# Tools") and "read_file(path?: string) - Read a file." in brief[0]["content"]
+    assert brief[1:] == render_messages(convo, [SPEC])[1:]

@@ -75,6 +75,18 @@ def test_smollm2_rows_render_through_the_agents_tool_prompt(tokenizer):
     assert '"name": "read_file"' in inference_text and "<think>\nThe tests run with pytest.\n</think>" in inference_text
 
 
+def test_brief_tool_prompt_trains_on_the_text_the_embedded_agent_sends(tokenizer):
+    """tool_prompt "auto" resolves the same way for training (from the model's context) and for
+    the agent (from n_ctx): an 8k model is tuned on, and later run with, brief tool descriptions."""
+    from agent.toolprompt import prompt_style_for
+
+    style = prompt_style_for("auto", 8192)
+    [sample] = mask_row(ROWS[1], ChatRenderer(tokenizer, tool_prompt=style))
+    inference_text = tokenizer.apply_chat_template(render_messages(ROWS[1]["messages"], ROWS[1]["tools"], style), tokenize=False)
+    assert style == "brief" and tokenizer.decode(sample.input_ids) == inference_text
+    assert "read_file(" in inference_text and '"name": "read_file", "description"' not in inference_text
+
+
 def test_steps_marked_not_to_train_are_masked(tokenizer):
     renderer = ChatRenderer(tokenizer)
     [not_trained] = mask_row(ROWS[2], renderer)  # "train": false on the tool-calling step

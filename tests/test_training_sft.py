@@ -141,3 +141,25 @@ def test_resume_without_a_checkpoint_is_one_line(tiny_hf_model_dir, two_rows, tm
 
     with pytest.raises(UserError, match="no checkpoint to resume from"):
         limi_train(str(two_rows), "-m", str(tiny_hf_model_dir), "-o", str(tmp_path / "fresh"), "--resume")
+
+
+def test_progress_without_a_terminal_prints_plain_lines_with_loss_and_eta(capsys):
+    from transformers import TrainerState
+
+    from training.progress import TrainingProgress
+
+    progress = TrainingProgress(tokens_per_epoch=1000, enabled=False, line_every_s=3600)
+    state = TrainerState(max_steps=10, num_train_epochs=2, global_step=0)
+    progress.on_train_begin(None, state, None)
+    progress.on_log(None, state, None, logs={"loss": 1.5})
+    state.global_step = 1
+    progress.on_step_end(None, state, None)  # the first step prints
+    state.global_step = 5
+    progress.on_step_end(None, state, None)  # within line_every_s: nothing
+    state.global_step = 10
+    progress.on_log(None, state, None, logs={"loss": 0.75, "eval_loss": 0.9})
+    progress.on_step_end(None, state, None)  # the last step always prints
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("step 1/10 loss 1.5000") and "eta " in lines[0]
+    assert lines[1].startswith("step 10/10 loss 0.7500 eval 0.9000 tok/s ") and lines[1].endswith("eta 0m00s")

@@ -47,6 +47,9 @@ class TrainConfig(BaseModel):
     max_length: int = Field(32768, ge=16, description="most tokens in one sequence")
     too_long: TooLong = Field("cut", description="rows over max_length: cut at a turn boundary, or drop")
     tool_protocol: ToolProtocol = "auto"
+    tool_prompt: Literal["auto", "full", "brief"] = Field(
+        "auto", description="text protocol: full JSON tool schemas or brief signatures (auto: brief up to 8k context, as at inference)"
+    )
     eval_fraction: float = Field(0.05, ge=0, lt=1, description="rows held out for eval loss (none when under 10 rows)")
     skip_invalid: bool = False
     packing: bool = Field(True, description="pack short rows into one sequence, no attention across rows")

@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from agent.toolprompt import render_assistant, render_messages
+from agent.toolprompt import ToolPromptStyle, render_assistant, render_messages
 
 IGNORE = -100
 ToolProtocol = Literal["auto", "native", "text"]
@@ -64,8 +64,15 @@ def supports_tools(template: str) -> bool:
 class ChatRenderer:
     """Renders LIMI messages with one tokenizer's chat template, natively or via the text tool protocol."""
 
-    def __init__(self, tokenizer: Any, tool_protocol: ToolProtocol = "auto", chat_template: str | None = None):
+    def __init__(
+        self,
+        tokenizer: Any,
+        tool_protocol: ToolProtocol = "auto",
+        chat_template: str | None = None,
+        tool_prompt: ToolPromptStyle = "full",
+    ):
         self.tokenizer = tokenizer
+        self.tool_prompt = tool_prompt
         self.template = chat_template or getattr(tokenizer, "chat_template", None)
         if not isinstance(self.template, str) or not self.template:
             raise MaskingError("the tokenizer has no chat template; use a model that ships one (tokenizer_config.json)")
@@ -80,7 +87,7 @@ class ChatRenderer:
         """The messages to render, the tools for the template (None: not passed) and, per message, whether to train on it."""
         messages, tools = row["messages"], row.get("tools") or []
         if not self.native:
-            flat = render_messages(messages, tools)
+            flat = render_messages(messages, tools, self.tool_prompt)
             wanted = iter(_trained(m) for m in messages if m["role"] == "assistant")
             return flat, None, [next(wanted) if m["role"] == "assistant" else False for m in flat]
         out = []

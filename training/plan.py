@@ -48,9 +48,15 @@ class PreparedData:
         return sum(s.trained_tokens for s in self.train)
 
 
-def prepare(data: LimiDataset, config: TrainConfig, tokenizer: Any) -> PreparedData:
-    """Mask every row of ``data`` for ``tokenizer``'s template and split train from eval rows."""
-    renderer = ChatRenderer(tokenizer, config.tool_protocol)
+def prepare(data: LimiDataset, config: TrainConfig, tokenizer: Any, context_window: int | None = None) -> PreparedData:
+    """Mask every row of ``data`` for ``tokenizer``'s template and split train from eval rows.
+
+    ``context_window`` (the model's) resolves ``tool_prompt = "auto"`` the way the agent does
+    at inference (:func:`agent.toolprompt.prompt_style_for`)."""
+    from agent.toolprompt import prompt_style_for
+
+    style = prompt_style_for(config.tool_prompt, context_window)
+    renderer = ChatRenderer(tokenizer, config.tool_protocol, tool_prompt=style)
     rows = list(data.rows)
     held = _held_out(len(rows), config.eval_fraction, config.seed)
     train, evals, split, untrained = [], [], 0, 0
@@ -78,7 +84,7 @@ def prepare(data: LimiDataset, config: TrainConfig, tokenizer: Any) -> PreparedD
         split_rows=split,
         untrained_rows=untrained,
         length=report,
-        protocol="native" if renderer.native else "text",
+        protocol="native" if renderer.native else f"text ({style} tool descriptions)",
         manifest=manifest,
     )
 

@@ -200,6 +200,35 @@ def _save(trainer: Any, tokenizer: Any, config: TrainConfig, source: ModelSource
         _point_adapter_at(out / "adapter_config.json", BASE_DIR)
     tokenizer.save_pretrained(out)
     (out / "training_args.bin").unlink(missing_ok=True)  # the settings are in the card and the metrics JSON
+    if config.lora and not config.merge_lora and source.is_gguf:
+        _write_gguf_adapter(out, source)
+
+
+def _write_gguf_adapter(out: Path, source: ModelSource) -> bool:
+    """Also save the adapter as ``adapter.gguf`` plus ``limi_base.json`` naming the GGUF its base was
+    dequantized from, so the agent runs it on llama.cpp over that GGUF. A failure only warns: the
+    PEFT adapter is saved and still runs on transformers."""
+    import sys
+
+    from agent.backends.base import BackendError
+    from agent.backends.gguf_lora import ADAPTER_GGUF, BASE_MARKER, EMBEDDED, convert_adapter, write_base_marker
+
+    gguf_path = (Path(source.where) / str(source.gguf_file)).resolve()
+    try:
+        from agent.backends.embedded import embedded_gguf_path
+
+        spec = EMBEDDED if gguf_path == embedded_gguf_path().resolve() else str(gguf_path)
+    except BackendError:
+        spec = str(gguf_path)
+    (out / BASE_MARKER).unlink(missing_ok=True)  # no marker unless this adapter's adapter.gguf is written
+    try:
+        convert_adapter(out, base_gguf=gguf_path)
+    except (BackendError, OSError) as e:
+        (out / ADAPTER_GGUF).unlink(missing_ok=True)  # not a stale one from an earlier run
+        print(f"warning: the adapter was not converted for llama.cpp ({e}); it runs on transformers", file=sys.stderr)
+        return False
+    write_base_marker(out, spec)
+    return True
 
 
 def _rank() -> int:

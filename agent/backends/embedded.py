@@ -35,11 +35,24 @@ def embedded_gguf_path() -> Path:
 
 
 class LlamaCppBackend:
-    """Any GGUF file through llama-cpp-python; the embedded default is one instance."""
+    """Any GGUF file through llama-cpp-python, optionally with a GGUF LoRA adapter applied at load
+    time; the embedded default is one instance."""
 
     name = "embedded"
+    tool_prompt = "full"  # set by make_backend from the tool_prompt setting
 
-    def __init__(self, model_path: Path | None = None, *, n_ctx: int = 8192, n_threads: int | None = None):
+    def __init__(
+        self,
+        model_path: Path | None = None,
+        *,
+        n_ctx: int = 8192,
+        n_threads: int | None = None,
+        lora_path: Path | None = None,
+        lora_scale: float = 1.0,
+        name: str | None = None,
+    ):
+        """``lora_path``: a GGUF LoRA adapter (see :mod:`agent.backends.gguf_lora`) applied at load
+        time with weight ``lora_scale``; ``name``: what the log records as the model."""
         try:
             from llama_cpp import Llama
         except ImportError:
@@ -47,15 +60,29 @@ class LlamaCppBackend:
         self.path = Path(model_path) if model_path else embedded_gguf_path()
         if not self.path.is_file():
             raise BackendError(f"model file {self.path} does not exist; pass a .gguf file")
-        self.model = EMBEDDED_MODEL_NAME if model_path is None else self.path.name
+        self.lora_path = Path(lora_path) if lora_path is not None else None
+        self.lora_scale = lora_scale
+        if self.lora_path is not None:
+            _check_adapter_file(self.lora_path)
+        self.model = name or (EMBEDDED_MODEL_NAME if model_path is None else self.path.name)
         self.n_ctx = n_ctx
-        self.llm = Llama(
-            model_path=str(self.path),
-            n_ctx=n_ctx,
-            n_threads=n_threads or os.cpu_count() or 1,
-            n_batch=512,
-            verbose=False,
-        )
+        try:
+            self.llm = Llama(
+                model_path=str(self.path),
+                n_ctx=n_ctx,
+                n_threads=n_threads or os.cpu_count() or 1,
+                n_batch=512,
+                lora_path=str(self.lora_path) if self.lora_path is not None else None,
+                lora_scale=lora_scale,
+                verbose=False,
+            )
+        except ValueError as e:
+            if self.lora_path is not None and "LoRA" in str(e):
+                raise BackendError(
+                    f"llama.cpp cannot apply the LoRA adapter {self.lora_path} to {self.path.name} "
+                    "(wrong base model or not a llama.cpp LoRA file); reconvert it from the PEFT adapter"
+                ) from None
+            raise
         meta = self.llm.metadata
         self.template = meta.get("tokenizer.chat_template")
         if not self.template:
@@ -66,10 +93,13 @@ class LlamaCppBackend:
         self._lock = threading.Lock()  # one llama context: one call at a time
 
     def describe(self) -> dict:
-        return {"model_path": str(self.path), "n_ctx": self.n_ctx, "tool_protocol": "text"}
+        info = {"model_path": str(self.path), "n_ctx": self.n_ctx, "tool_protocol": "text", "tool_prompt": self.tool_prompt}
+        if self.lora_path is not None:
+            info.update(lora_path=str(self.lora_path), lora_scale=self.lora_scale)
+        return info
 
     def render(self, messages: list[Message], tools: list[ToolSpec]) -> str:
-        flat = render_messages(messages, tools)
+        flat = render_messages(messages, tools, self.tool_prompt)
         return render_chat(self.template, flat, add_generation_prompt=True, bos_token=self.bos, eos_token=self.eos)
 
     def tokenize(self, text: str) -> list[int]:
@@ -107,6 +137,19 @@ class LlamaCppBackend:
             usage=Usage(prompt_tokens=len(tokens), completion_tokens=completion_tokens, cached_tokens=cached),
             finish_reason="tool_calls" if reply.calls else finish,
         )
+
+
+def _check_adapter_file(path: Path) -> None:
+    """A LoRA adapter must be a readable GGUF file: say so in one line before llama.cpp tries it."""
+    try:
+        with path.open("rb") as f:
+            magic = f.read(4)
+    except FileNotFoundError:
+        raise BackendError(f"LoRA adapter {path} does not exist; convert the PEFT adapter first (agent.backends.gguf_lora)") from None
+    except OSError as e:
+        raise BackendError(f"cannot read the LoRA adapter {path}: {e.strerror or e}") from None
+    if magic != b"GGUF":
+        raise BackendError(f"{path} is not a GGUF file; pass a GGUF LoRA adapter (converted from the PEFT adapter)")
 
 
 def _common_prefix(a, b: list[int]) -> int:

@@ -25,6 +25,7 @@ class HFBackend:
     """A transformers causal LM loaded from a local directory."""
 
     name = "hf"
+    tool_prompt = "full"  # set by make_backend from the tool_prompt setting and the model's context
 
     def __init__(self, path: Path, device: str = "auto"):
         try:
@@ -92,17 +93,23 @@ class HFBackend:
                 error = _one_line(e)
         raise BackendError(f"cannot load a tokenizer from {candidates[-1]}: {error}")
 
+    @property
+    def context_window(self) -> int | None:
+        return getattr(self.hf_model.config, "max_position_embeddings", None)
+
     def describe(self) -> dict:
         info = {"model_path": str(self.path), "device": str(self.device), "dtype": str(self.dtype).removeprefix("torch.")}
         if self.base_path:
             info["base_model"] = self.base_path
+        info["context_window"] = self.context_window
         info["tool_protocol"] = "text"
+        info["tool_prompt"] = self.tool_prompt
         return info
 
     # -- generation --------------------------------------------------------------
 
     def render(self, messages: list[Message], tools: list[ToolSpec]) -> str:
-        flat = render_messages(messages, tools)
+        flat = render_messages(messages, tools, self.tool_prompt)
         try:
             return self.tokenizer.apply_chat_template(flat, tokenize=False, add_generation_prompt=True)
         except Exception as e:  # jinja errors, raise_exception() in the template
@@ -111,7 +118,7 @@ class HFBackend:
     def stream(self, messages: list[Message], tools: list[ToolSpec], sampling: Sampling) -> Iterator[Chunk]:
         torch = self._torch
         ids = self.tokenizer(self.render(messages, tools), add_special_tokens=False)["input_ids"]
-        limit = getattr(self.hf_model.config, "max_position_embeddings", None)
+        limit = self.context_window
         if limit and len(ids) >= limit - 16:
             raise BackendError(
                 f"the conversation is {len(ids)} tokens, beyond this model's context of {limit}; start a new session"

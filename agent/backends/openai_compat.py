@@ -22,6 +22,7 @@ class OpenAIBackend:
     """A model behind an OpenAI-compatible ``/v1/chat/completions`` endpoint."""
 
     name = "openai"
+    tool_prompt = "full"  # text protocol only; set by make_backend from the tool_prompt setting
 
     def __init__(
         self,
@@ -68,7 +69,7 @@ class OpenAIBackend:
         message that answered it carries the error.
         """
         if self.protocol == "text":
-            return render_messages(messages, tools)
+            return render_messages(messages, tools, self.tool_prompt)
         out: list[dict[str, Any]] = []
         for m in messages:
             if m.role == "assistant":

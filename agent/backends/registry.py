@@ -22,13 +22,23 @@ def resolve_backend(config: Config) -> tuple[str, str]:
     if model.endswith(".gguf"):
         return "gguf", model
     if Path(model).expanduser().is_dir():
-        return "hf", model
+        return _directory_kind(model), model
     if config.base_url:
         return "openai", model
     raise BackendError(
         f"model {model!r} is not 'embedded', a .gguf file or a checkpoint directory, and no server is set: "
         "set base_url (or LIMI_BASE_URL) to use a served model, or pass --model embedded"
     )
+
+
+def _directory_kind(model: str) -> str:
+    """A checkpoint directory runs on transformers ("hf"), except a LoRA adapter trained on a GGUF
+    model that training also wrote as ``adapter.gguf`` with ``limi_base.json`` naming that GGUF:
+    it runs on llama.cpp ("embedded" or "gguf", the kind of its base) with the adapter applied."""
+    from agent.backends.gguf_lora import runnable_adapter
+
+    found = runnable_adapter(Path(model))
+    return found[0] if found else "hf"
 
 
 def expected_context_window(config: Config) -> int | None:
@@ -44,12 +54,25 @@ def expected_context_window(config: Config) -> int | None:
 
 
 def make_backend(config: Config) -> Backend:
+    """The backend for ``config``, with its tool-description style resolved (:func:`prompt_style_for`)."""
+    from agent.compaction import context_window_of
+    from agent.toolprompt import prompt_style_for
+
+    backend = _make_backend(config)
+    if hasattr(backend, "tool_prompt"):
+        backend.tool_prompt = prompt_style_for(config.tool_prompt, context_window_of(backend, config.context_window))
+    return backend
+
+
+def _make_backend(config: Config) -> Backend:
     kind, model = resolve_backend(config)
     if kind == "scripted":
         return _scripted(Path(model).expanduser())
     if kind in ("embedded", "gguf"):
         from agent.backends.embedded import LlamaCppBackend
 
+        if model != "embedded" and Path(model).expanduser().is_dir():
+            return _gguf_adapter(Path(model).expanduser(), config)
         path = None if kind == "embedded" else Path(model).expanduser()
         if path is not None and not path.is_file():
             raise BackendError(f"model file {path} does not exist; pass an existing .gguf file")
@@ -70,6 +93,27 @@ def make_backend(config: Config) -> Backend:
     from agent.backends.hf import HFBackend
 
     return HFBackend(Path(model).expanduser(), device=config.device)
+
+
+def _gguf_adapter(model_dir: Path, config: Config) -> Backend:
+    """A LoRA adapter directory on llama.cpp: its base GGUF with ``adapter.gguf`` applied."""
+    from agent.backends.embedded import LlamaCppBackend
+    from agent.backends.gguf_lora import ADAPTER_GGUF, BASE_MARKER, runnable_adapter
+
+    found = runnable_adapter(model_dir)
+    if found is None:
+        raise BackendError(
+            f"{model_dir} is not a llama.cpp LoRA adapter (needs {ADAPTER_GGUF} and {BASE_MARKER} naming an existing GGUF); "
+            f"run it with hf:{model_dir} instead"
+        )
+    kind, base, adapter = found
+    return LlamaCppBackend(
+        None if kind == "embedded" else base,
+        n_ctx=config.n_ctx,
+        n_threads=config.n_threads,
+        lora_path=adapter,
+        name=model_dir.resolve().name,
+    )
 
 
 def _scripted(path: Path) -> Backend:

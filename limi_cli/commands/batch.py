@@ -30,6 +30,8 @@ def add_run_options(p: argparse.ArgumentParser, default_rounds: int, output_requ
     p.add_argument("--filter", metavar="GLOB[,GLOB]", help="only tasks whose id matches")
     p.add_argument("--tag", action="append", default=[], help="only tasks with this tag (repeatable)")
     p.add_argument("--limit", type=int, help="only the first N tasks")
+    p.add_argument("--max-turns", type=int, metavar="N",
+                   help="at most N model calls per round, below each task's own limit (a cheaper run of a slow model)")
     add_model_options(p)
 
 
@@ -57,6 +59,10 @@ def drive(args: argparse.Namespace) -> tuple[int, Path]:
         raise UserError(str(e)) from None
     if not suite.tasks:
         raise UserError(f"{args.suite}: no task matches --filter/--tag")
+    if args.max_turns is not None:
+        if args.max_turns < 1:
+            raise UserError("--max-turns must be at least 1")
+        suite = suite.capped(max_turns=args.max_turns)
     config = load_config(Path.cwd(), model_overrides(args))
     progress = BatchProgress(f"{suite.name} ({config.model})")
 

@@ -38,6 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--too-long", choices=["cut", "drop"], help="rows over --max-length: cut at a turn boundary (default) or drop")
     g.add_argument("--tool-protocol", choices=["auto", "native", "text"],
                    help="tools through the chat template (native) or limi-cli's text protocol (default auto)")
+    g.add_argument("--tool-prompt", choices=["auto", "full", "brief"],
+                   help="text protocol: full JSON tool schemas or one signature line per tool "
+                        "(default auto: brief for models with at most 8k tokens of context, as the agent does)")
     g.add_argument("--eval-fraction", type=float, help="share of rows held out for eval loss (default 0.05)")
     g.add_argument("--skip-invalid", action="store_true", default=None, help="leave invalid rows out (counted) instead of stopping")
     g.add_argument("--no-packing", dest="packing", action="store_false", default=None, help="one row per sequence")
@@ -67,7 +70,7 @@ def handle(args: argparse.Namespace) -> int:
 
     bf16 = {"auto": "auto", "on": True, "off": False}.get(args.bf16) if args.bf16 else None
     fields = ("epochs", "learning_rate", "min_learning_rate", "warmup_steps", "batch_size", "gradient_accumulation_steps",
-              "max_steps", "repeat", "seed", "max_length", "too_long", "tool_protocol", "eval_fraction", "skip_invalid",
+              "max_steps", "repeat", "seed", "max_length", "too_long", "tool_protocol", "tool_prompt", "eval_fraction", "skip_invalid",
               "packing", "lora", "lora_r", "lora_alpha", "merge_lora", "gradient_checkpointing", "resume")
     flags = {f: getattr(args, f) for f in fields}
     if args.output is None and not args.dry_run and not args.config:
@@ -79,7 +82,7 @@ def handle(args: argparse.Namespace) -> int:
         data = load_rows(config.data, skip_invalid=config.skip_invalid)
         print(f"limi-cli train: {len(data)} rows from {len(data.files)} file(s); base model {source.label}", file=sys.stderr)
         tokenizer = source.load_tokenizer()
-        prepared = prepare(data, config, tokenizer)
+        prepared = prepare(data, config, tokenizer, getattr(source.load_config(), "max_position_embeddings", None))
     except (TrainConfigError, DatasetError, ModelSourceError, MaskingError) as e:
         raise UserError(str(e)) from None
     if not prepared.train:
