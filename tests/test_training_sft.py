@@ -163,3 +163,36 @@ def test_progress_without_a_terminal_prints_plain_lines_with_loss_and_eta(capsys
     assert len(lines) == 2
     assert lines[0].startswith("step 1/10 loss 1.5000") and "eta " in lines[0]
     assert lines[1].startswith("step 10/10 loss 0.7500 eval 0.9000 tok/s ") and lines[1].endswith("eta 0m00s")
+
+
+def test_qlora_without_bitsandbytes_or_on_a_gguf_is_one_line_before_any_heavy_import(tmp_path):
+    import importlib.util
+
+    from limi_cli.commands.common import UserError
+    from training.model_source import ModelSource
+
+    gguf = tmp_path / "m.gguf"
+    gguf.write_bytes(b"GGUF")
+    proc = run_cli(str(DATA), "-m", str(gguf), "-o", str(tmp_path / "out"), "--qlora")
+    assert "QLoRA quantizes a Hugging Face checkpoint" in proc.stdout and "heavy: []" in proc.stdout
+    if importlib.util.find_spec("bitsandbytes") is None:
+        with pytest.raises(Exception, match="pip install 'limi-cli\\[qlora\\]'"):
+            ModelSource(str(tmp_path), None, "x").check_qlora()
+    with pytest.raises(UserError, match="--merge would merge into 4-bit weights"):
+        limi_train(str(DATA), "-m", str(gguf), "-o", str(tmp_path / "out"), "--qlora", "--merge")
+
+
+def test_qlora_dry_run_plans_without_bitsandbytes_and_counts_4_bit_weights(tiny_hf_model_dir, capsys, tmp_path):
+    import transformers
+
+    from training.config import TrainConfig
+    from training.plan import estimate_memory
+
+    assert limi_train(str(DATA), "-m", str(tiny_hf_model_dir), "--dry-run", "--qlora") == 0
+    assert "memory (rough" in capsys.readouterr().out
+    model_config = transformers.AutoConfig.from_pretrained(str(tiny_hf_model_dir))
+    base = dict(data=[DATA], model="x", output_dir=tmp_path)
+    lora = estimate_memory(model_config, TrainConfig(**base, lora=True), False, 512)
+    qlora = estimate_memory(model_config, TrainConfig(**base, qlora=True), False, 512)
+    assert TrainConfig(**base, qlora=True).lora
+    assert qlora["weights_gib"] * 7 < lora["weights_gib"] and qlora["optimizer_gib"] == lora["optimizer_gib"]

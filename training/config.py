@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from training.masking import TooLong, ToolProtocol
 
@@ -61,6 +61,7 @@ class TrainConfig(BaseModel):
     lora_dropout: float = Field(0.05, ge=0, lt=1)
     lora_target_modules: str | list[str] = "all-linear"
     merge_lora: bool = Field(False, description="save LoRA merged into full weights instead of an adapter")
+    qlora: bool = Field(False, description="LoRA on 4-bit NF4 base weights (bitsandbytes, CUDA); implies lora")
     gradient_checkpointing: bool = True
     bf16: Literal["auto"] | bool = "auto"
     liger: Literal["auto"] | bool = "auto"
@@ -69,6 +70,14 @@ class TrainConfig(BaseModel):
     resume: str | None = Field(None, description="'auto' (the latest checkpoint in OUT/checkpoints) or a checkpoint dir")
     save_checkpoints: bool = True
     logging_steps: int = Field(1, ge=1)
+
+    @model_validator(mode="after")
+    def _qlora_is_lora(self) -> "TrainConfig":
+        if self.qlora:
+            self.lora = True
+            if self.merge_lora:
+                raise ValueError("qlora: --merge would merge into 4-bit weights; train the adapter, then merge it on the full base")
+        return self
 
 
 def read_config_file(path: Path) -> dict[str, Any]:

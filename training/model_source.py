@@ -46,13 +46,34 @@ class ModelSource:
             raise ModelSourceError(f"the tokenizer of {self.label} has no chat template; pick a chat/instruct model")
         return tok
 
-    def load_model(self, dtype: Any):
-        """The causal LM in ``dtype``; a GGUF is dequantized into plain weights (trainable and saveable)."""
+    def check_qlora(self) -> None:
+        """QLoRA's prerequisites that can be seen without torch: a Hugging Face checkpoint and bitsandbytes."""
+        import importlib.util
+
+        if self.is_gguf:
+            raise ModelSourceError(
+                f"QLoRA quantizes a Hugging Face checkpoint to 4 bits; {self.label} is a GGUF: use --lora, "
+                "or pass the original checkpoint"
+            )
+        if importlib.util.find_spec("bitsandbytes") is None:
+            raise ModelSourceError("QLoRA needs bitsandbytes: run `pip install 'limi-cli[qlora]'` (CUDA GPUs)")
+
+    def load_model(self, dtype: Any, quantize_4bit: bool = False):
+        """The causal LM in ``dtype``; a GGUF is dequantized into plain weights (trainable and saveable).
+
+        ``quantize_4bit``: NF4 weights with double quantization and ``dtype`` compute (QLoRA)."""
         import transformers
 
         kwargs = self.pretrained_kwargs()
         if self.gguf_file:
             kwargs["quantization_config"] = transformers.GgufConfig(dequantize=True)
+        if quantize_4bit:
+            kwargs["quantization_config"] = transformers.BitsAndBytesConfig(
+                load_in_4bit=True,
+                bnb_4bit_quant_type="nf4",
+                bnb_4bit_use_double_quant=True,
+                bnb_4bit_compute_dtype=dtype,
+            )
         try:
             return transformers.AutoModelForCausalLM.from_pretrained(self.where, dtype=dtype, **kwargs)
         except Exception as e:

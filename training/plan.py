@@ -150,7 +150,7 @@ def estimate_memory(model_config: Any, config: TrainConfig, bf16: bool, seq_len:
     per_layer = 34 * s * h * act_bytes / 2
     activations = (per_layer + layers * s * h * act_bytes) if config.gradient_checkpointing else per_layer * layers
     gib = 1024**3
-    weights = total * (2 if bf16 else 4)
+    weights = total * 0.56 if config.qlora else total * (2 if bf16 else 4)  # NF4: 4 bits + double-quantized scales
     grads = trainable * (4 if config.lora else (2 if bf16 else 4))
     adam = trainable * 8
     logits = 2 * s * vocab * 4

@@ -77,10 +77,18 @@ def train(config: TrainConfig, prepared: PreparedData, source: ModelSource, toke
     _quiet(transformers)
     warnings.filterwarnings("ignore", category=FutureWarning)  # deprecation notices TRL/transformers give each other
     warnings.filterwarnings("ignore", message="Could not find a config file")  # peft, about a GGUF base: harmless
+    if config.qlora and not torch.cuda.is_available():
+        raise TrainingError("QLoRA's 4-bit weights need a CUDA GPU (bitsandbytes); on the CPU use --lora")
     try:
-        model = source.load_model(dtype)
+        if config.qlora:
+            source.check_qlora()
+        model = source.load_model(dtype, quantize_4bit=config.qlora)
     except ModelSourceError as e:
         raise TrainingError(str(e)) from None
+    if config.qlora:
+        from peft import prepare_model_for_kbit_training
+
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=config.gradient_checkpointing)
     out.mkdir(parents=True, exist_ok=True)
     if config.lora and config.merge_lora and _world_size() > 1:
         raise TrainingError("--merge works in a single process; train the adapter, then merge it in one process")

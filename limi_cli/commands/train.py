@@ -46,6 +46,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--no-packing", dest="packing", action="store_false", default=None, help="one row per sequence")
     g = p.add_argument_group("model")
     g.add_argument("--lora", action="store_true", default=None, help="train a LoRA adapter instead of all weights")
+    g.add_argument("--qlora", action="store_true", default=None,
+                   help="LoRA on a 4-bit NF4 base (bitsandbytes; needs a CUDA GPU and a Hugging Face checkpoint)")
     g.add_argument("--lora-r", type=int)
     g.add_argument("--lora-alpha", type=int)
     g.add_argument("--merge", dest="merge_lora", action="store_true", default=None, help="save LoRA merged into full weights")
@@ -71,7 +73,7 @@ def handle(args: argparse.Namespace) -> int:
     bf16 = {"auto": "auto", "on": True, "off": False}.get(args.bf16) if args.bf16 else None
     fields = ("epochs", "learning_rate", "min_learning_rate", "warmup_steps", "batch_size", "gradient_accumulation_steps",
               "max_steps", "repeat", "seed", "max_length", "too_long", "tool_protocol", "tool_prompt", "eval_fraction", "skip_invalid",
-              "packing", "lora", "lora_r", "lora_alpha", "merge_lora", "gradient_checkpointing", "resume")
+              "packing", "lora", "qlora", "lora_r", "lora_alpha", "merge_lora", "gradient_checkpointing", "resume")
     flags = {f: getattr(args, f) for f in fields}
     if args.output is None and not args.dry_run and not args.config:
         raise UserError("name the output directory with -o OUT")
@@ -79,6 +81,8 @@ def handle(args: argparse.Namespace) -> int:
         config = build_config(args.config, data=args.data, model=args.model, output_dir=args.output or
                               (None if args.config else Path("limi-train-dry-run")), bf16=bf16, **flags)
         source = resolve_model(config.model)  # file checks only: fails before any heavy import
+        if config.qlora and not args.dry_run:
+            source.check_qlora()
         data = load_rows(config.data, skip_invalid=config.skip_invalid)
         print(f"limi-cli train: {len(data)} rows from {len(data.files)} file(s); base model {source.label}", file=sys.stderr)
         tokenizer = source.load_tokenizer()
