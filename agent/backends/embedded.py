@@ -78,11 +78,13 @@ class LlamaCppBackend:
             )
         except ValueError as e:
             if self.lora_path is not None and "LoRA" in str(e):
-                raise BackendError(
-                    f"llama.cpp cannot apply the LoRA adapter {self.lora_path} to {self.path.name} "
-                    "(wrong base model or not a llama.cpp LoRA file); reconvert it from the PEFT adapter"
-                ) from None
+                raise BackendError(self._lora_refused()) from None
             raise
+        # llama-cpp-python 0.3.x misses a failed adapter load (a NULL pointer is not None) and runs
+        # the bare model: check the handle ourselves
+        if self.lora_path is not None and not getattr(self.llm, "_lora_adapter", True):
+            self.llm.close()
+            raise BackendError(self._lora_refused())
         meta = self.llm.metadata
         self.template = meta.get("tokenizer.chat_template")
         if not self.template:
@@ -91,6 +93,12 @@ class LlamaCppBackend:
         self.bos = vocab.detokenize([vocab.token_bos()], special=True).decode("utf-8", "replace") if vocab.token_bos() >= 0 else ""
         self.eos = vocab.detokenize([vocab.token_eos()], special=True).decode("utf-8", "replace") if vocab.token_eos() >= 0 else ""
         self._lock = threading.Lock()  # one llama context: one call at a time
+
+    def _lora_refused(self) -> str:
+        return (
+            f"llama.cpp cannot apply the LoRA adapter {self.lora_path} to {self.path.name} "
+            "(an adapter for another model, or not a llama.cpp LoRA file); convert it from the PEFT adapter of this model"
+        )
 
     def describe(self) -> dict:
         info = {"model_path": str(self.path), "n_ctx": self.n_ctx, "tool_protocol": "text", "tool_prompt": self.tool_prompt}

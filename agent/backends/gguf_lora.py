@@ -45,12 +45,12 @@ def convert_adapter(
 ) -> Path:
     """Write the PEFT LoRA adapter in ``adapter_dir`` as a GGUF LoRA file; return its path.
 
-    The base model's shape (heads, layers) comes from ``config.json`` of the adapter's base
-    (``base_model_name_or_path``, resolved against ``adapter_dir``), else from ``base_gguf``.
-    With ``base_gguf`` every adapted tensor is also checked against that GGUF's tensors, so a
-    mismatch is reported here rather than when llama.cpp loads the file. ``dtype`` is ``f16``
-    (half the size; each A/B pair is rescaled so both sit well inside float16's range, the
-    product unchanged) or ``f32``.
+    The base model's shape (heads, layers) comes from ``base_gguf``, the GGUF llama.cpp will run
+    the adapter on, when given; every adapted tensor is then also checked against that GGUF's, so
+    a mismatch is reported here rather than when llama.cpp loads the file. Without it the shape
+    comes from ``config.json`` of the adapter's base (``base_model_name_or_path``, resolved
+    against ``adapter_dir``). ``dtype`` is ``f16`` (half the size; each A/B pair is rescaled so
+    both sit well inside float16's range, their product unchanged) or ``f32``.
     """
     import numpy as np
 
@@ -59,8 +59,9 @@ def convert_adapter(
     if dtype not in ("f16", "f32"):
         raise AdapterConversionError(f"dtype must be 'f16' or 'f32', not {dtype!r}")
     cfg = read_adapter_config(adapter_dir)
-    hparams = _base_hparams(adapter_dir, cfg, base_gguf)
-    expected = _gguf_tensor_shapes(base_gguf) if base_gguf is not None else None
+    reader = _gguf_reader(Path(base_gguf)) if base_gguf is not None else None
+    hparams = _base_hparams(adapter_dir, cfg, reader)
+    expected = _gguf_tensor_shapes(reader) if reader is not None else None
     pairs = _lora_pairs(adapter_dir / _ADAPTER_WEIGHTS, hparams["n_layers"])
     alpha = float(cfg["lora_alpha"])
     np_dtype = np.float16 if dtype == "f16" else np.float32
@@ -75,16 +76,16 @@ def convert_adapter(
         # PEFT scales by alpha/r (alpha/sqrt(r) with rslora); llama.cpp always by alpha/r: fold the difference into B
         peft_scale = alpha / math.sqrt(r) if cfg.get("use_rslora") else alpha / r
         fold = peft_scale / (alpha / r)
+        if expected is not None:
+            _check_shape(name, module, a, b, expected)
         if module.endswith("q_proj"):
-            b = _permute(b, hparams["n_head"], hparams["n_head"])
+            b = _permute(b, hparams["n_head"], hparams["n_head"], module)
         elif module.endswith("k_proj"):
-            b = _permute(b, hparams["n_head"], hparams["n_kv_head"])
+            b = _permute(b, hparams["n_head"], hparams["n_kv_head"], module)
         if fold != 1.0:
             b = b * fold
         if np_dtype is np.float16:
             a, b = _balance(a, b)
-        if expected is not None:
-            _check_shape(name, module, a, b, expected)
         tensors.append((name + ".lora_a", np.ascontiguousarray(a, dtype=np_dtype)))
         tensors.append((name + ".lora_b", np.ascontiguousarray(b, dtype=np_dtype)))
 
@@ -148,35 +149,32 @@ def read_adapter_config(adapter_dir: Path) -> dict:
     return cfg
 
 
-def _base_hparams(adapter_dir: Path, cfg: dict, base_gguf: Path | None) -> dict:
-    """Heads and layers of the base: from its config.json when the base is a local directory, else the GGUF."""
-    base = cfg.get("base_model_name_or_path")
-    base_dir = None
-    if isinstance(base, str) and base:
-        p = Path(base).expanduser()
-        p = p if p.is_absolute() else adapter_dir / p
-        if (p / "config.json").is_file():
-            base_dir = p
-    if base_dir is not None:
+def _base_hparams(adapter_dir: Path, cfg: dict, reader: Any | None) -> dict:
+    """Heads and layers of the base: from the base GGUF when given (what llama.cpp runs), else from
+    the config.json of the adapter's base directory."""
+    if reader is not None:
+        arch, hp = _gguf_hparams(reader)
+        if arch != "llama":
+            raise AdapterConversionError(f"the base GGUF is a {arch!r} model; only llama models convert to a llama.cpp LoRA")
+    else:
+        base = cfg.get("base_model_name_or_path")
+        p = Path(base).expanduser() if isinstance(base, str) and base else None
+        p = p if p is None or p.is_absolute() else adapter_dir / p
+        if p is None or not (p / "config.json").is_file():
+            raise AdapterConversionError(
+                f"{adapter_dir}: the base model {base!r} is not a local directory with config.json; pass base_gguf"
+            )
         try:
-            hf = json.loads((base_dir / "config.json").read_text(encoding="utf-8"))
+            hf = json.loads((p / "config.json").read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise AdapterConversionError(f"{base_dir / 'config.json'} is not readable JSON ({' '.join(str(e).split())})") from None
+            raise AdapterConversionError(f"{p / 'config.json'} is not readable JSON ({' '.join(str(e).split())})") from None
         archs = hf.get("architectures") or [hf.get("model_type")]
-        if not any(a in _ARCHITECTURES for a in archs):
+        if not (hf.get("model_type") == "llama" or any(a in _ARCHITECTURES for a in archs)):
             raise AdapterConversionError(
                 f"the adapter's base is a {', '.join(map(str, archs))} model; only llama models (LlamaForCausalLM) convert to a llama.cpp LoRA"
             )
         n_head = hf.get("num_attention_heads")
         hp = {"n_head": n_head, "n_kv_head": hf.get("num_key_value_heads") or n_head, "n_layers": hf.get("num_hidden_layers")}
-    elif base_gguf is not None:
-        arch, hp = _gguf_hparams(Path(base_gguf))
-        if arch != "llama":
-            raise AdapterConversionError(f"{Path(base_gguf).name} is a {arch!r} model; only llama models convert to a llama.cpp LoRA")
-    else:
-        raise AdapterConversionError(
-            f"{adapter_dir}: the base model {base!r} is not a local directory with config.json; pass base_gguf"
-        )
     if not all(isinstance(v, int) and v > 0 for v in hp.values()):
         raise AdapterConversionError(f"{adapter_dir}: the base model's config lacks head or layer counts")
     return hp
@@ -191,9 +189,7 @@ def _gguf_reader(path: Path):
         raise AdapterConversionError(f"cannot read the base GGUF {path}: {' '.join(str(e).split())[:200]}") from None
 
 
-def _gguf_hparams(path: Path) -> tuple[str, dict]:
-    reader = _gguf_reader(path)
-
+def _gguf_hparams(reader: Any) -> tuple[str, dict]:
     def value(key: str):
         field = reader.fields.get(key)
         return field.contents() if field is not None else None
@@ -207,9 +203,8 @@ def _gguf_hparams(path: Path) -> tuple[str, dict]:
     }
 
 
-def _gguf_tensor_shapes(path: Path) -> dict[str, tuple[int, ...]]:
+def _gguf_tensor_shapes(reader: Any) -> dict[str, tuple[int, ...]]:
     """GGUF tensor name -> its row-major (torch) shape: [out, in] for a weight."""
-    reader = _gguf_reader(Path(path))
     return {t.name: tuple(int(d) for d in reversed(t.shape.tolist())) for t in reader.tensors}
 
 
@@ -227,7 +222,7 @@ def _lora_pairs(weights: Path, n_layers: int) -> dict[str, tuple[str, Any, Any]]
             for key in keys:
                 suffix = next((s for s in _LORA_SUFFIXES if key.endswith(s)), None)
                 module = key[: -len(suffix)] if suffix else key
-                module = module[len(_PREFIX):] if module.startswith(_PREFIX) else module
+                module = module.removeprefix(_PREFIX)
                 if suffix is None:
                     if "lora_embedding" in key or "embed_tokens" in key or "lm_head" in key:
                         raise AdapterConversionError(
@@ -256,12 +251,12 @@ def _lora_pairs(weights: Path, n_layers: int) -> dict[str, tuple[str, Any, Any]]
     return out
 
 
-def _permute(w, n_head: int, n_head_kv: int):
+def _permute(w, n_head: int, n_head_kv: int, module: str = "q/k"):
     """convert_hf_to_gguf's LlamaModel.permute: rotary halves interleaved per head, on rows."""
     if n_head_kv is not None and n_head != n_head_kv:
         n_head = n_head_kv
     if w.shape[0] % (2 * n_head):
-        raise AdapterConversionError(f"a q/k lora_B of {w.shape[0]} rows does not split into {n_head} heads")
+        raise AdapterConversionError(f"{module}: lora_B has {w.shape[0]} rows, which do not split into {n_head} heads; the adapter was trained on another model")
     return w.reshape(n_head, 2, w.shape[0] // n_head // 2, *w.shape[1:]).swapaxes(1, 2).reshape(w.shape)
 
 
