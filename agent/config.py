@@ -58,7 +58,8 @@ class WebSearch(BaseModel):
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
-    # "embedded" (the shipped SmolLM2 GGUF), a model name on an OpenAI-compatible server,
+    # "embedded" (the shipped SmolLM2 GGUF, with the shipped limi LoRA adapter when the package
+    # has one), "embedded-base" (the GGUF alone), a model name on an OpenAI-compatible server,
     # a local HF checkpoint directory, or a .gguf file. Prefixes force a backend:
     # "openai:NAME", "hf:PATH", "gguf:PATH".
     model: str = "embedded"

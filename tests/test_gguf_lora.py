@@ -436,3 +436,18 @@ def test_registry_builds_llama_cpp_with_the_adapter(real_adapter: dict, embedded
     assert info["lora_path"] == str(ad / ADAPTER_GGUF) and info["lora_scale"] == 1.0 and info["n_ctx"] == 2048
     chunks = list(backend.stream([Message(role="user", content="Say hi.")], [], Sampling(max_tokens=8, temperature=0.0)))
     assert chunks[-1].kind == "usage" and chunks[-1].usage.completion_tokens > 0
+
+
+def test_embedded_is_the_base_with_the_shipped_adapter_and_embedded_base_is_the_base_alone(embedded_gguf: Path):
+    from agent.backends.embedded import EMBEDDED_MODEL_NAME, TUNED_MODEL_NAME, shipped_adapter
+    from agent.backends.registry import expected_context_window, make_backend, resolve_backend
+
+    assert resolve_backend(Config(model="embedded-base")) == ("embedded", "embedded-base")
+    assert expected_context_window(Config(model="embedded-base", n_ctx=4096)) == 4096
+    base = make_backend(Config(model="embedded-base", n_ctx=1024, n_threads=1))
+    assert base.path == embedded_gguf and base.lora_path is None and base.model == EMBEDDED_MODEL_NAME
+    assert base.tool_prompt == "brief"  # an 8k-context model: brief tool descriptions, as training assumed
+    default = make_backend(Config(model="embedded", n_ctx=1024, n_threads=1))
+    assert default.path == embedded_gguf
+    assert default.lora_path == shipped_adapter()
+    assert default.model == (TUNED_MODEL_NAME if shipped_adapter() else EMBEDDED_MODEL_NAME)

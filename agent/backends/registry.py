@@ -17,7 +17,7 @@ def resolve_backend(config: Config) -> tuple[str, str]:
         return "openai", model
     if config.backend == "hf":
         return "hf", model
-    if model == "embedded":
+    if model in ("embedded", "embedded-base"):
         return "embedded", model
     if model.endswith(".gguf"):
         return "gguf", model
@@ -71,7 +71,13 @@ def _make_backend(config: Config) -> Backend:
     if kind in ("embedded", "gguf"):
         from agent.backends.embedded import LlamaCppBackend
 
-        if model != "embedded" and Path(model).expanduser().is_dir():
+        if model == "embedded":
+            from agent.backends.embedded import TUNED_MODEL_NAME, shipped_adapter
+
+            adapter = shipped_adapter()
+            return LlamaCppBackend(None, n_ctx=config.n_ctx, n_threads=config.n_threads, lora_path=adapter,
+                                   name=TUNED_MODEL_NAME if adapter else None)
+        if model != "embedded-base" and Path(model).expanduser().is_dir():
             return _gguf_adapter(Path(model).expanduser(), config)
         path = None if kind == "embedded" else Path(model).expanduser()
         if path is not None and not path.is_file():
