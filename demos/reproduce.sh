@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Reproduces the "LIMI at small scale" table in the README: fine-tune the embedded
 # SmolLM2-135M-Instruct on the demonstrations (LoRA, CPU), then evaluate base and tuned
-# side by side on held-out tasks. Run from the repository root with the venv active;
+# side by side on held-out tasks. Run from the repository root with the venv's bin on PATH;
 # OUT (default runs/limi) collects the adapters and run directories.
-#   bash demos/reproduce.sh            # everything (about 2.5 hours on 2 CPU cores)
-#   STEP=eval bash demos/reproduce.sh  # only the evaluations (adapters already trained)
+#   bash demos/reproduce.sh                 # train, then evaluate (about 2 hours on 2 quiet CPU cores)
+#   STEP=eval bash demos/reproduce.sh       # only the evaluations (the adapter already trained)
+#   STEP=ablation bash demos/reproduce.sh   # the 10- and 39-demo adapters and their builtin runs
 set -euo pipefail
 OUT=${OUT:-runs/limi}
 EXERCISM=${EXERCISM:-../shared/tasks/exercism-python}
@@ -13,25 +14,31 @@ EXERCISM_TASKS="hello-world,two-fer,leap,reverse-string,raindrops,pangram"
 TRAIN_FLAGS=(--lora --epochs 2 --lr 2e-4 --min-lr 2e-5 --warmup-steps 5 --no-packing --no-gradient-checkpointing)
 EVAL_FLAGS=(--rounds 3 --max-turns 10 --workers 2)
 export LIMI_N_THREADS=1  # two workers, one core each
+STEP=${STEP:-all}
 mkdir -p "$OUT"
 
-if [[ "${STEP:-all}" != eval ]]; then
+builtin() { limi-cli eval builtin --filter "$BUILTIN_TASKS" -m "$1" -o "$OUT/builtin-$2" "${EVAL_FLAGS[@]}"; }
+exercism() { limi-cli eval "exercism:$EXERCISM" --filter "$EXERCISM_TASKS" -m "$1" -o "$OUT/exercism-$2" "${EVAL_FLAGS[@]}"; }
+
+if [[ $STEP == all ]]; then
   # all 78 demos, 8 of them held out for the eval loss (--eval-fraction 0.1)
   limi-cli train demos/dataset/all.jsonl -m embedded -o "$OUT/lora78" "${TRAIN_FLAGS[@]}" --eval-fraction 0.1
-  # the ablation: 10 and 39 of the 70 training demos, chosen by task with a fixed seed
+fi
+if [[ $STEP == all || $STEP == eval ]]; then
+  builtin embedded-base base
+  builtin "$OUT/lora78" lora78
+  exercism embedded-base base
+  exercism "$OUT/lora78" lora78
+  limi-cli eval compare "$OUT/builtin-base" "$OUT/builtin-lora78" --chart "$OUT/builtin.png"
+  limi-cli eval compare "$OUT/exercism-base" "$OUT/exercism-lora78" --chart "$OUT/exercism.png"
+fi
+if [[ $STEP == ablation ]]; then
+  # 10 and 39 of the 70 training demos, chosen by task with a fixed seed
   limi-cli data split demos/dataset/train.jsonl --heldout 0.857 --seed 1 -o "$OUT/abl10"
   limi-cli data split demos/dataset/train.jsonl --heldout 0.435 --seed 1 -o "$OUT/abl39"
-  limi-cli train "$OUT/abl10/train.jsonl" -m embedded -o "$OUT/lora10" "${TRAIN_FLAGS[@]}" --eval-fraction 0
-  limi-cli train "$OUT/abl39/train.jsonl" -m embedded -o "$OUT/lora39" "${TRAIN_FLAGS[@]}" --eval-fraction 0
+  for n in 10 39; do
+    limi-cli train "$OUT/abl$n/train.jsonl" -m embedded -o "$OUT/lora$n" "${TRAIN_FLAGS[@]}" --eval-fraction 0
+    builtin "$OUT/lora$n" "lora$n"
+  done
+  limi-cli eval compare "$OUT/builtin-base" "$OUT/builtin-lora10" "$OUT/builtin-lora39" "$OUT/builtin-lora78"
 fi
-
-for model in base lora78 lora39 lora10; do
-  m=$([[ $model == base ]] && echo embedded-base || echo "$OUT/$model")
-  limi-cli eval builtin --filter "$BUILTIN_TASKS" -m "$m" -o "$OUT/builtin-$model" "${EVAL_FLAGS[@]}"
-done
-for model in base lora78; do
-  m=$([[ $model == base ]] && echo embedded-base || echo "$OUT/$model")
-  limi-cli eval "exercism:$EXERCISM" --filter "$EXERCISM_TASKS" -m "$m" -o "$OUT/exercism-$model" "${EVAL_FLAGS[@]}"
-done
-limi-cli eval compare "$OUT/builtin-base" "$OUT/builtin-lora10" "$OUT/builtin-lora39" "$OUT/builtin-lora78" --chart "$OUT/builtin.png"
-limi-cli eval compare "$OUT/exercism-base" "$OUT/exercism-lora78" --chart "$OUT/exercism.png"
