@@ -86,7 +86,8 @@ def handle(args: argparse.Namespace) -> int:
         data = load_rows(config.data, skip_invalid=config.skip_invalid)
         print(f"limi-cli train: {len(data)} rows from {len(data.files)} file(s); base model {source.label}", file=sys.stderr)
         tokenizer = source.load_tokenizer()
-        prepared = prepare(data, config, tokenizer, getattr(source.load_config(), "max_position_embeddings", None))
+        model_config = source.load_config()  # read once: the context for tool_prompt, the shapes for --dry-run
+        prepared = prepare(data, config, tokenizer, getattr(model_config, "max_position_embeddings", None))
     except (TrainConfigError, DatasetError, ModelSourceError, MaskingError) as e:
         raise UserError(str(e)) from None
     if not prepared.train:
@@ -97,7 +98,7 @@ def handle(args: argparse.Namespace) -> int:
     if args.dry_run:
         from training.sft import use_bf16
 
-        memory = estimate_memory(source.load_config(), config, use_bf16(config), longest_sequence(prepared, config))
+        memory = estimate_memory(model_config, config, use_bf16(config), longest_sequence(prepared, config))
     summary = describe(prepared, config, n_steps, memory)
     for line in summary:
         print(line)
