@@ -94,7 +94,16 @@ async def settle(pilot, condition) -> None:
         if condition():
             break
         await pilot.pause(0.05)
+    steady_cursors(pilot.app)
     await pilot.pause(0.2)
+
+
+def steady_cursors(app) -> None:
+    """A blinking cursor is on or off depending on when the picture is taken (a loaded machine
+    takes it later): stop the blinking, so a focused cursor is always drawn, on every screen."""
+    for screen in app.screen_stack:
+        for widget in screen.query("TextArea, Input"):
+            widget.cursor_blink = False
 
 
 def test_chat_with_a_tool_block_and_a_diff(snap_compare, tmp_path):

@@ -36,6 +36,10 @@ class ToolBlock(Collapsible):
 
     DEFAULT_CSS = """
     ToolBlock { margin: 0; padding: 0; border: none; background: transparent; }
+    /* The full row, not its text's width: an auto width measured for "○ read_file x" could be
+       kept after the heading grew to "✓ read_file x  0.05s" (Textual reuses a size measured
+       before a pending layout ran), which cut the duration off. */
+    ToolBlock > CollapsibleTitle { width: 1fr; }
     ToolBlock > Contents { padding: 0 0 0 2; }
     ToolBlock .tool-output { color: $text-muted; }
     """
