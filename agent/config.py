@@ -79,6 +79,9 @@ class Config(BaseModel):
 
     approval: ApprovalMode = "auto-edit"
     max_turns: int = Field(default=30, ge=1)
+    # the same call with the same result this many times in a row: the next one is not run, the
+    # model is told to change course, and two more repeats stop the turn (outcome loop); 0: off
+    loop_limit: int = Field(default=5, ge=0)
     sessions_dir: str | None = None  # default: <workspace>/.limi/sessions
     shell_timeout_s: float = Field(default=120.0, gt=0)
     max_output_chars: int = Field(default=16_000, ge=1000)

@@ -128,8 +128,9 @@ class SessionResumed(_Event):
 
 class SessionEnded(_Event):
     type: Literal["session_ended"] = "session_ended"
-    # done: the model answered without calling a tool; max_turns; error; interrupted
-    reason: Literal["done", "max_turns", "error", "interrupted"]
+    # done: the model answered without calling a tool; max_turns; loop: it kept repeating one call
+    # (see agent/loop_guard.py); error; interrupted
+    reason: Literal["done", "max_turns", "loop", "error", "interrupted"]
     final_text: str = ""
     error: str | None = None
     turns: int = 0

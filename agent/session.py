@@ -33,6 +33,7 @@ from agent.events import (
     TurnInterrupted,
     UserMessage,
 )
+from agent.loop_guard import LoopGuard
 from agent.messages import Message, Sampling, ToolCall, Usage
 from agent.policy import Policy
 from agent.tools.base import Observation, Tool, ToolContext, ToolError
@@ -66,6 +67,7 @@ class Session:
         writer: TrajectoryWriter | None,
         sampling: Sampling | None = None,
         max_turns: int = 30,
+        loop_limit: int = 5,
         shell_timeout_s: float = 120.0,
         max_output_chars: int = 16_000,
         mode: str = "headless",
@@ -81,6 +83,7 @@ class Session:
         self.writer = writer
         self.sampling = sampling or Sampling()
         self.max_turns = max_turns
+        self.loop_guard = LoopGuard(loop_limit)  # the same call again and again: a note, then the turn stops
         self.mode = mode
         # called before each edit or exec tool runs (the turn is passed); an event it returns is logged
         self.before_tool = before_tool
@@ -94,7 +97,7 @@ class Session:
         self.messages: list[Message] = [Message(role="system", content=system_prompt)]
         self.stats = SessionStats()
         self.final_text = ""
-        self.outcome: str = "done"  # of the last send(): done or max_turns
+        self.outcome: str = "done"  # of the last send(): done, max_turns or loop
         self._pending: list[ToolCall] = []  # calls of the last assistant message still without a result
         self._t0 = time.monotonic()
         self._ended: SessionEnded | None = None
@@ -144,8 +147,10 @@ class Session:
 
     def send(self, text: str) -> Iterator[Event]:
         """Give the agent a user message and run it until it answers without a tool call
-        (outcome ``done``) or uses up ``max_turns`` model calls (outcome ``max_turns``)."""
+        (outcome ``done``), uses up ``max_turns`` model calls (outcome ``max_turns``), or keeps
+        repeating one call after being told it repeats itself (outcome ``loop``, see LoopGuard)."""
         self.cancel.clear()
+        self.loop_guard.reset()
         self.messages.append(Message(role="user", content=text))
         yield self._emit(UserMessage(content=text))
         self.outcome = "max_turns"
@@ -161,7 +166,19 @@ class Session:
                 self._during = "tool"
                 for call in reply.tool_calls:
                     self._check_cancel()
-                    yield self._emit(self._run_tool(call))
+                    verdict = self.loop_guard.verdict(call)
+                    if verdict == "stop":
+                        yield from self._close_pending(f"not run: the turn stopped, {call.name} was repeated "
+                                                       "with the same arguments after notes to do something else",
+                                                       kind="loop")
+                        self.outcome, self.final_text = "loop", ""
+                        return
+                    if verdict == "nudge":
+                        result = self._result(call, _error("repeated", self.loop_guard.note(call)), 0.0)
+                    else:
+                        result = self._run_tool(call)
+                    self.loop_guard.record(call, result.output, ran=verdict == "run")
+                    yield self._emit(result)
         except Interrupted:
             # log what happened, leave no call without a result, and let the driver decide what next
             yield from self._close_pending("interrupted before it ran")
@@ -306,10 +323,10 @@ class Session:
 
     # -- plumbing -----------------------------------------------------------------
 
-    def _close_pending(self, why: str) -> Iterator[ToolResult]:
+    def _close_pending(self, why: str, kind: str = "interrupted") -> Iterator[ToolResult]:
         """Answer the calls of the last assistant message that have no result yet."""
         for call in list(self._pending):
-            yield self._emit(self._result(call, Observation(output=why, is_error=True, error_kind="interrupted"), 0.0))
+            yield self._emit(self._result(call, Observation(output=why, is_error=True, error_kind=kind), 0.0))
 
     def _check_cancel(self) -> None:
         if self.cancel.is_set():

@@ -250,7 +250,7 @@ def _check_structure(result: LogReadResult) -> None:
             ended_line = line
     ended = result.ended
     # a killed session, or one that stopped on an error or interrupt, may lack the last results
-    if ended is not None and ended.reason in ("done", "max_turns"):
+    if ended is not None and ended.reason in ("done", "max_turns", "loop"):
         for cid, (ln, name) in pending.items():
             problem(ln, f"tool call {cid!r} ({name}) has no result, but the session ended normally")
     result.problems.sort(key=lambda p: p.line_no)

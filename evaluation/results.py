@@ -19,7 +19,7 @@ class RoundResult(BaseModel):
     """One round: an agent run (until it answers or hits a limit), then the check."""
 
     round: int
-    stop: str  # done, max_turns, timeout, max_tokens, error
+    stop: str  # done, max_turns, loop, timeout, max_tokens, error
     check_exit_code: int | None = None
     check_timed_out: bool = False
     passed: bool = False

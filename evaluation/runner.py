@@ -38,7 +38,7 @@ class LimitGuard:
         self.session.interrupt()
 
     def run_round(self, message: str) -> str:
-        """Send ``message``; return how the agent stopped: done, max_turns, timeout, max_tokens."""
+        """Send ``message``; return how the agent stopped: done, max_turns, loop, timeout, max_tokens."""
         from agent.events import AssistantMessage
         from agent.session import Interrupted
 

@@ -12,7 +12,8 @@ from agent.events import AssistantMessage, SessionEnded, TextDelta, ToolResult
 
 # exit codes (documented in the README)
 EXIT_DONE, EXIT_ERROR, EXIT_USAGE, EXIT_MAX_TURNS, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-_EXIT_FOR = {"done": EXIT_DONE, "error": EXIT_ERROR, "max_turns": EXIT_MAX_TURNS, "interrupted": EXIT_INTERRUPTED}
+_EXIT_FOR = {"done": EXIT_DONE, "error": EXIT_ERROR, "max_turns": EXIT_MAX_TURNS, "loop": EXIT_MAX_TURNS,
+             "interrupted": EXIT_INTERRUPTED}
 
 
 class UsageError(Exception):
@@ -88,6 +89,9 @@ def run_headless(task: str, workspace: Path, overrides: dict, output_format: str
             out.write(ended.final_text.rstrip() + "\n")
         if ended.reason == "max_turns":
             print(f"limi-cli: stopped after {ended.turns} turns (--max-turns); the task may be unfinished", file=sys.stderr)
+        elif ended.reason == "loop":
+            print(f"limi-cli: stopped after {ended.turns} turns: the model kept repeating the same call (loop_limit); "
+                  "the task may be unfinished", file=sys.stderr)
     out.flush()
     return _EXIT_FOR[ended.reason]
 

@@ -24,6 +24,14 @@ from limi_cli.tui.slash_commands import BY_NAME, complete_slash, help_text, pars
 
 Reader = Callable[[str], str]  # shows a prompt, returns a line; EOFError ends, KeyboardInterrupt cancels
 _DONE = object()
+_STOPPED = {  # a turn that ended without an answer, and what the person can do about it
+    "max_turns": "stopped: the turn limit was reached; say 'go on' to continue",
+    "loop": "stopped: the model kept repeating the same call; say what to do differently",
+}
+
+
+class _Notice(str):
+    """A line about the session, shown between the agent's output."""
 
 
 class LineChat:
@@ -99,6 +107,8 @@ class LineChat:
             for event in self.session.send(text):
                 self.events.put(event)
             self.outcome = self.session.outcome
+            if self.outcome in _STOPPED:
+                self.events.put(_Notice(_STOPPED[self.outcome]))
         except Interrupted:
             self.outcome = "interrupted"
         except Exception as e:  # a backend error: say it, the session goes on
@@ -136,6 +146,8 @@ class LineChat:
             self.approve(item)
         elif isinstance(item, RuntimeError):
             self.say(f"error: {item}")
+        elif isinstance(item, _Notice):
+            self.say(f"\n[{item}]")
 
     def approve(self, request: ApprovalRequest) -> None:
         """Ask y (once), a (for the session) or n; anything else denies with those words as the note."""

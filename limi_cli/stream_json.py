@@ -16,6 +16,7 @@ from agent.messages import Usage
 RESULT_SUBTYPES = {
     "done": "success",
     "max_turns": "error_max_turns",
+    "loop": "error_max_turns",  # cut short before an answer, like the turn limit (the reason field says loop)
     "error": "error_during_execution",
     "interrupted": "error_interrupted",
 }

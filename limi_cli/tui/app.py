@@ -144,7 +144,7 @@ class ChatApp(App[int]):
             self.interrupt()
         self._idle.wait(10)
         reason = "interrupted" if self.last_outcome == "interrupted" else self.last_outcome
-        session.end(reason if reason in ("done", "max_turns", "error", "interrupted") else "done")
+        session.end(reason if reason in ("done", "max_turns", "loop", "error", "interrupted") else "done")
 
     # -- a turn -------------------------------------------------------------------------
 
@@ -199,6 +199,8 @@ class ChatApp(App[int]):
             await self.transcript.notice(f"error: {message.error}", "error")
         elif message.outcome == "max_turns":
             await self.transcript.notice("stopped: the turn limit was reached; say 'go on' to continue", "warning")
+        elif message.outcome == "loop":
+            await self.transcript.notice("stopped: the model kept repeating the same call; say what to do differently", "warning")
         await self.turn_over(message.outcome)
 
     async def turn_over(self, outcome: str) -> None:
