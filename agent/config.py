@@ -79,8 +79,9 @@ class Config(BaseModel):
 
     approval: ApprovalMode = "auto-edit"
     max_turns: int = Field(default=30, ge=1)
-    # the same call with the same result this many times in a row: the next one is not run, the
-    # model is told to change course, and two more repeats stop the turn (outcome loop); 0: off
+    # a call that would repeat, for the loop_limit-th time, the same call (or a cycle of 2-3 calls)
+    # with unchanged results is not run, the model is told to change course, and two more rounds
+    # stop the turn (outcome loop; agent/loop_guard.py); 0: off
     loop_limit: int = Field(default=5, ge=0)
     sessions_dir: str | None = None  # default: <workspace>/.limi/sessions
     shell_timeout_s: float = Field(default=120.0, gt=0)

@@ -1,14 +1,15 @@
 """Noticing a model that repeats itself.
 
 Small models (and tired big ones) fall into loops: the same call, with the same arguments, again
-and again, each time getting the same result. Nothing new can come of it, and in headless runs it
-burns the whole turn budget. The guard counts such calls in a row within one user turn. From the
-``limit``-th one on, the call is not run; the model gets a note instead (a tool result with
-``error_kind="repeated"``) telling it to change course. If it still repeats ``grace`` more times,
-the session stops the turn with the outcome ``loop``.
+and again, or a short cycle of calls (read the file, run the tests, read the file, run the
+tests...), each time getting the same results. Nothing new can come of it, and in headless runs
+it burns the whole turn budget. The guard watches the calls of one user turn. When a call would
+start the ``limit``-th round of such a cycle (a cycle of 1 to 3 calls), it is not run; the model
+gets a note instead (a tool result with ``error_kind="repeated"``) telling it to change course.
+If it still goes round ``grace`` more times, the session stops the turn with the outcome ``loop``.
 
-A call only counts as a repeat when the earlier ones gave the same result: polling a command whose
-output changes is not a loop. ``limit=0`` turns the guard off.
+A call only counts as a repeat when the earlier rounds gave the same results: polling a command
+whose output changes is not a loop. ``limit=0`` turns the guard off.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from __future__ import annotations
 import json
 
 from agent.messages import ToolCall
+
+PERIODS = (1, 2, 3)  # cycle lengths watched: the same call, or two or three calls taking turns
+_KEPT = 64  # calls remembered per turn
 
 
 def call_key(call: ToolCall) -> str:
@@ -29,14 +33,25 @@ class LoopGuard:
         self.reset()
 
     def reset(self) -> None:
-        """Forget the streak (a new user turn)."""
-        self._key: str | None = None
-        self._output: str | None = None
-        self.streak = 0  # identical calls in a row, each with the same result (or not run)
+        """Forget the calls (a new user turn)."""
+        self.history: list[tuple[str, str]] = []  # (call key, result) of this turn's calls
+
+    def _rounds(self, key: str) -> tuple[int, int]:
+        """(rounds, period): how many times the longest-running cycle that ``key`` would continue
+        has already gone round, with unchanged results; (0, 0) when it continues none."""
+        h, best = self.history, (0, 0)
+        for p in PERIODS:
+            if len(h) < p or h[-p][0] != key:
+                continue
+            run, i = 0, len(h) - 1
+            while i - p >= 0 and h[i] == h[i - p]:
+                run, i = run + 1, i - 1
+            best = max(best, ((run + p) // p, p), key=lambda r: r[0])
+        return best
 
     def repeats(self, call: ToolCall) -> int:
-        """How many times in a row this exact call was just made, all with the same result."""
-        return self.streak if self.limit and call_key(call) == self._key else 0
+        """How many rounds of an unchanging cycle this call would repeat (0: none)."""
+        return self._rounds(call_key(call))[0] if self.limit else 0
 
     def verdict(self, call: ToolCall) -> str:
         """``run``; ``nudge``: do not run it, tell the model it repeats itself; ``stop``: end the turn."""
@@ -46,18 +61,22 @@ class LoopGuard:
         return "stop" if n >= self.limit - 1 + self.grace else "nudge"
 
     def record(self, call: ToolCall, output: str, ran: bool = True) -> None:
-        """Note a call and what came of it; a call that was not run extends the streak as it is."""
+        """Note a call and its result. A call that was not run stands for the result it repeats,
+        so the cycle it belongs to goes on counting."""
         key = call_key(call)
-        if key == self._key and (not ran or output == self._output):
-            self.streak += 1
-        else:
-            self._key, self._output, self.streak = key, output, 1
+        if not ran and (period := self._rounds(key)[1]):
+            output = self.history[-period][1]
+        self.history = [*self.history[-_KEPT + 1:], (key, output)]
 
     def note(self, call: ToolCall) -> str:
-        n = self.repeats(call) + 1
-        return (f"not run: this is the {_ordinal(n)} identical {call.name} call in a row and its result has not changed. "
-                "Running it again will not help. Do something different (another tool, other arguments, an edit), "
-                "or stop calling tools and give your answer.")
+        n, period = self._rounds(call_key(call))
+        if period <= 1:
+            what = f"this is the {_ordinal(n + 1)} identical {call.name} call in a row"
+        else:
+            names = ", ".join(json.loads(k)[0] for k, _ in self.history[-period:])
+            what = f"your last calls go round a cycle ({names}) for the {_ordinal(n + 1)} time"
+        return (f"not run: {what}, and the results have not changed. Running it again will not help. Do something "
+                "different (another tool, other arguments, an edit), or stop calling tools and give your answer.")
 
 
 def _ordinal(n: int) -> str:

@@ -5,7 +5,8 @@
 # OUT (default runs/limi) collects the adapters and run directories.
 #   bash demos/reproduce.sh                 # train, then evaluate (about 2 hours on 2 quiet CPU cores)
 #   STEP=eval bash demos/reproduce.sh       # only the evaluations (the adapter already trained)
-#   STEP=ablation bash demos/reproduce.sh   # the 10- and 39-demo adapters and their builtin runs
+#   STEP=ablation bash demos/reproduce.sh   # the 10- and 39-demo adapters, their builtin runs, the loss on unseen demos
+#   STEP=guard bash demos/reproduce.sh      # the 78-demo adapter again, with the loop guard on (loop_limit 5)
 set -euo pipefail
 OUT=${OUT:-runs/limi}
 EXERCISM=${EXERCISM:-../shared/tasks/exercism-python}
@@ -14,6 +15,7 @@ EXERCISM_TASKS="hello-world,two-fer,leap,reverse-string,raindrops,pangram"
 TRAIN_FLAGS=(--lora --epochs 2 --lr 2e-4 --min-lr 2e-5 --warmup-steps 5 --no-packing --no-gradient-checkpointing)
 EVAL_FLAGS=(--rounds 3 --max-turns 10 --workers 2)
 export LIMI_N_THREADS=1  # two workers, one core each
+export LIMI_LOOP_LIMIT=${LIMI_LOOP_LIMIT:-0}  # the table was measured without the loop guard (STEP=guard turns it on)
 STEP=${STEP:-all}
 mkdir -p "$OUT"
 
@@ -41,4 +43,13 @@ if [[ $STEP == ablation ]]; then
     builtin "$OUT/lora$n" "lora$n"
   done
   limi-cli eval compare "$OUT/builtin-base" "$OUT/builtin-lora10" "$OUT/builtin-lora39" "$OUT/builtin-lora78"
+  # the loss on demos none of the adapters trained on (lora78's held-out rows outside the 39)
+  python demos/heldout_loss.py demos/dataset/all.jsonl --exclude "$OUT/lora78" --exclude "$OUT/abl39/train.jsonl" \
+    base "$OUT/lora10" "$OUT/lora39" "$OUT/lora78"
+  # and on the 8 curated held-out demos, which the 10- and 39-demo adapters never saw
+  python demos/heldout_loss.py demos/dataset/heldout.jsonl base "$OUT/lora10" "$OUT/lora39"
+fi
+if [[ $STEP == guard ]]; then
+  LIMI_LOOP_LIMIT=5 builtin "$OUT/lora78" lora78-guard
+  limi-cli eval compare "$OUT/builtin-lora78" "$OUT/builtin-lora78-guard"
 fi

@@ -48,6 +48,21 @@ def test_verdicts_count_identical_calls_with_identical_results():
     assert guard.verdict(a) == "run"  # another call in between breaks the streak
 
 
+def test_a_cycle_of_two_calls_is_a_loop_too():
+    guard = LoopGuard(limit=3, grace=2)
+    read, test = (ToolCall(id="r", name="read_file", arguments={"path": "a.py"}),
+                  ToolCall(id="t", name="shell", arguments={"command": "pytest -q"}))
+    seen = []
+    for c in [read, test] * 5:
+        verdict = guard.verdict(c)
+        seen.append(verdict)
+        if verdict == "stop":
+            break
+        guard.record(c, f"output of {c.id}", ran=verdict == "run")
+    # two rounds run; the third and fourth are notes; the fifth round's first call stops the turn
+    assert seen == ["run"] * 4 + ["nudge"] * 4 + ["stop"]
+
+
 def test_a_changing_result_is_not_a_loop():
     guard = LoopGuard(limit=3)
     c = ToolCall(id="1", name="shell", arguments={"command": "date"})
@@ -128,3 +143,14 @@ async def test_the_tui_says_the_turn_stopped_on_a_loop(tmp_path):
         assert any("kept repeating the same call" in t for t in texts(app, Notice))
         assert app.last_outcome == "loop"
     assert read_log(tmp_path / "log.jsonl").ended.reason == "loop"
+
+
+def test_a_session_going_round_two_calls_is_stopped(tmp_path):
+    (tmp_path / "app.py").write_text("x = 1\n")
+    replies = [call("read_file", path="app.py"), call("shell", command="python app.py")] * 10
+    session = make(tmp_path, replies, loop_limit=3)
+    events = list(session.send("run app.py"))
+    assert session.outcome == "loop"
+    kinds = [r.error_kind for r in results(events)]
+    assert kinds == [None] * 4 + ["repeated"] * 4 + ["loop"]
+    assert "go round a cycle (read_file, shell) for the 3rd time" in results(events)[4].output

@@ -58,7 +58,7 @@ def prepare(data: LimiDataset, config: TrainConfig, tokenizer: Any, context_wind
     style = prompt_style_for(config.tool_prompt, context_window)
     renderer = ChatRenderer(tokenizer, config.tool_protocol, tool_prompt=style)
     rows = list(data.rows)
-    held = _held_out(len(rows), config.eval_fraction, config.seed)
+    held = held_out_rows(len(rows), config.eval_fraction, config.seed)
     train, evals, split, untrained = [], [], 0, 0
     all_samples: list[list[MaskedSample]] = []
     for i, row in enumerate(rows):
@@ -89,7 +89,7 @@ def prepare(data: LimiDataset, config: TrainConfig, tokenizer: Any, context_wind
     )
 
 
-def _held_out(n: int, fraction: float, seed: int) -> set[int]:
+def held_out_rows(n: int, fraction: float, seed: int) -> set[int]:
     """Indices of the eval rows: ``fraction`` of them (at least one) once there are 10 rows or more."""
     if n < 10 or fraction <= 0:
         return set()
