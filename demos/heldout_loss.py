@@ -67,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     config = build_config(data=[str(args.rows)], model="embedded", output_dir=Path("unused"), eval_fraction=0.0)
     samples = prepare(data, config, tokenizer, context).train
     trained = sum(s.trained_tokens for s in samples)
-    print(f"{len(data.rows)} rows none of the excluded models trained on; {trained:,} trained tokens")
+    unseen = " none of the excluded models trained on" if args.exclude else ""
+    print(f"{len(data.rows)} rows{unseen}; {trained:,} trained tokens")
     print(f"{'model':<32} {'loss':>7} {'ppl':>8}")
     torch.set_num_threads(max(1, torch.get_num_threads()))
     for name in args.models:
