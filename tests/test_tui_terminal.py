@@ -38,14 +38,17 @@ def test_limi_cli_chats_in_a_real_terminal(tmp_path):
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
     (repo / "README.md").write_text("# demo\n")
     server = f"limi-test-{tmp_path.name}"
-    tmux(server, "new-session", "-d", "-s", "chat", "-x", "110", "-y", "35", f"cd {repo} && {LIMI}; sleep 60")
+    # a short reply (at most 60 tokens), so the question stays on the 35-line screen above it
+    tmux(server, "new-session", "-d", "-s", "chat", "-x", "110", "-y", "35",
+         f"cd {repo} && LIMI_MAX_TOKENS=60 {LIMI}; sleep 60")
     try:
         wait_for(server, lambda s: "SmolLM2" in s and "auto-edit" in s, 120)  # the footer, once the model loaded
         tmux(server, "send-keys", "-t", "chat", "Say hello in one short sentence.", "Enter")
         wait_for(server, lambda s: "working" in s, 30)
         screen = wait_for(server, lambda s: "tokens │ ctx" in s and "working" not in s and "0 tokens" not in s, 400)
         lines = screen.splitlines()
-        asked = next(i for i, line in enumerate(lines) if "Say hello in one short sentence." in line)
+        asked = next((i for i, line in enumerate(lines) if "Say hello in one short sentence." in line), None)
+        assert asked is not None, f"the message is not on the screen:\n{screen}"
         prompt = next(i for i in range(asked + 1, len(lines)) if lines[i].startswith("▊"))  # the input box
         reply = " ".join(lines[asked + 1 : prompt]).strip()
         assert reply, f"no reply under the message:\n{screen}"
