@@ -29,14 +29,15 @@ def row_key(row: dict) -> str:
 def trained_keys(path: Path) -> set[str]:
     """The rows a dataset file holds, or the rows an adapter directory was trained on: its data
     (from training_metrics.json) less the rows `limi-cli train` held out for its eval loss."""
+    from training.dataset import load_rows
     from training.plan import held_out_rows
 
     if path.is_file():
-        return {row_key(json.loads(line)) for line in path.read_text().splitlines() if line.strip()}
+        return {row_key(r.row) for r in load_rows([path]).rows}
     settings = json.loads((path / "training_metrics.json").read_text())["settings"]
-    rows = [json.loads(line) for d in settings["data"] for line in Path(d).read_text().splitlines() if line.strip()]
+    rows = load_rows(settings["data"]).rows
     held = held_out_rows(len(rows), settings["eval_fraction"], settings["seed"])
-    return {row_key(r) for i, r in enumerate(rows) if i not in held}
+    return {row_key(r.row) for i, r in enumerate(rows) if i not in held}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,7 +71,6 @@ def main(argv: list[str] | None = None) -> int:
     unseen = " none of the excluded models trained on" if args.exclude else ""
     print(f"{len(data.rows)} rows{unseen}; {trained:,} trained tokens")
     print(f"{'model':<32} {'loss':>7} {'ppl':>8}")
-    torch.set_num_threads(max(1, torch.get_num_threads()))
     for name in args.models:
         model = source.load_model(torch.float32)
         if name != "base":
