@@ -41,7 +41,7 @@ def run_arm(arm: str, args: argparse.Namespace) -> dict:
     out = Path(tempfile.mkdtemp(prefix=f"bench-{arm}-"))
     config = TrainConfig(
         data=[args.data], model=args.model, output_dir=out, lora=args.lora, max_steps=args.steps, repeat=args.repeat,
-        max_length=args.max_length, eval_fraction=0, save_checkpoints=False, warmup_steps=0,
+        max_length=args.max_length, eval_fraction=0, save_checkpoints=False, warmup_steps=0, packing=True,
         gradient_checkpointing=not args.no_gradient_checkpointing,
     )
     source = resolve_model(config.model)

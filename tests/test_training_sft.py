@@ -39,7 +39,7 @@ def two_rows(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def trained_full(tiny_hf_model_dir, two_rows, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("train") / "full"
-    code = limi_train(str(two_rows), "-m", str(tiny_hf_model_dir), "-o", str(out), "--epochs", "6", "--lr", "3e-3",
+    code = limi_train(str(two_rows), "-m", str(tiny_hf_model_dir), "-o", str(out), "--packing", "--epochs", "6", "--lr", "3e-3",
                       "--warmup-steps", "0", "--no-gradient-checkpointing", "--max-length", "512")
     assert code == 0
     return out
@@ -72,7 +72,7 @@ def test_lora_adapter_on_a_checkpoint_loads_in_the_hf_backend(tiny_hf_model_dir,
     from agent.backends.hf import HFBackend
 
     out = tmp_path / "adapter"
-    code = limi_train(str(two_rows), "-m", str(tiny_hf_model_dir), "-o", str(out), "--lora", "--max-steps", "2",
+    code = limi_train(str(two_rows), "-m", str(tiny_hf_model_dir), "-o", str(out), "--packing", "--lora", "--max-steps", "2",
                       "--lr", "1e-3", "--no-gradient-checkpointing", "--max-length", "512")
     assert code == 0
     adapter = json.loads((out / "adapter_config.json").read_text())
@@ -84,7 +84,7 @@ def test_lora_adapter_on_a_checkpoint_loads_in_the_hf_backend(tiny_hf_model_dir,
 
 
 def test_dry_run_prints_rows_tokens_trained_share_steps_and_memory(tiny_hf_model_dir, capsys):
-    assert limi_train(str(DATA), "-m", str(tiny_hf_model_dir), "--dry-run", "--lora") == 0
+    assert limi_train(str(DATA), "-m", str(tiny_hf_model_dir), "--dry-run", "--lora", "--packing") == 0
     out = capsys.readouterr().out
     assert "rows: 4" in out and "trained on (" in out and "steps: 4" in out and "memory (rough" in out
 
@@ -129,7 +129,7 @@ def test_resume_goes_on_from_the_latest_checkpoint(trained_full, two_rows, tiny_
     out = tmp_path / "resumed"
     shutil.copytree(trained_full, out)
     assert (out / "checkpoints" / "checkpoint-6").is_dir()
-    code = limi_train(str(two_rows), "-m", str(tiny_hf_model_dir), "-o", str(out), "--epochs", "7", "--lr", "3e-3",
+    code = limi_train(str(two_rows), "-m", str(tiny_hf_model_dir), "-o", str(out), "--packing", "--epochs", "7", "--lr", "3e-3",
                       "--warmup-steps", "0", "--no-gradient-checkpointing", "--max-length", "512", "--resume")
     metrics = json.loads((out / "training_metrics.json").read_text())
     assert code == 0 and metrics["steps"] == 7

@@ -2,7 +2,8 @@
 
 The defaults follow the LIMI recipe (FORMATS.md §2): 4 epochs, lr 1e-5 with cosine decay to
 1e-6, a 2-step warmup, Adam betas (0.9, 0.98), weight decay 0.1, loss averaged per token.
-Long agent rows are the norm, so ``max_length`` defaults far above TRL's silent 1024.
+Long agent rows are the norm, so ``max_length`` defaults to the model's whole context (not TRL's
+silent 1024), and packing to where it is cheap (see :func:`training.plan.resolve_defaults`).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ class TrainConfig(BaseModel):
     seed: int = 42
 
     # data
-    max_length: int = Field(32768, ge=16, description="most tokens in one sequence")
+    max_length: int | None = Field(None, ge=16, description="most tokens in one sequence (default: the model's context)")
     too_long: TooLong = Field("cut", description="rows over max_length: cut at a turn boundary, or drop")
     tool_protocol: ToolProtocol = "auto"
     tool_prompt: Literal["auto", "full", "brief"] = Field(
@@ -52,7 +53,9 @@ class TrainConfig(BaseModel):
     )
     eval_fraction: float = Field(0.05, ge=0, lt=1, description="rows held out for eval loss (none when under 10 rows)")
     skip_invalid: bool = False
-    packing: bool = Field(True, description="pack short rows into one sequence, no attention across rows")
+    packing: Literal["auto"] | bool = Field(
+        "auto", description="pack short rows into one sequence, no attention across rows (auto: on a CUDA GPU only)"
+    )
 
     # model and memory
     lora: bool = False

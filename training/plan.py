@@ -89,6 +89,83 @@ def prepare(data: LimiDataset, config: TrainConfig, tokenizer: Any, context_wind
     )
 
 
+FALLBACK_CONTEXT = 4096  # max_length when the model does not say its context
+
+
+def resolve_defaults(config: TrainConfig, context_window: int | None, cuda: bool) -> tuple[TrainConfig, list[str]]:
+    """``config`` with ``max_length`` and ``packing`` made concrete for this model and device, and
+    a note for each choice a person may want to know about.
+
+    - ``max_length`` defaults to the model's context; a larger value is cut to it (positions past
+      the context were never trained and only cost memory).
+    - ``packing = "auto"`` packs only on a CUDA GPU, where padding-free attention keeps each row to
+      itself cheaply; on the CPU a packed sequence is as long as ``max_length`` and attention over
+      it costs the square of that, for rows that are mostly much shorter.
+    """
+    notes: list[str] = []
+    updates: dict[str, Any] = {}
+    limit = context_window or FALLBACK_CONTEXT
+    if config.max_length is None:
+        updates["max_length"] = limit
+    elif context_window and config.max_length > context_window:
+        updates["max_length"] = context_window
+        notes.append(f"max_length {config.max_length} is over the model's context ({context_window}); using {context_window}")
+    if config.packing == "auto":
+        updates["packing"] = cuda
+        if not cuda:
+            notes.append("packing off on the CPU (--packing to force it)")
+    return config.model_copy(update=updates), notes
+
+
+def available_memory_gib(cuda: bool) -> float | None:
+    """Memory free for training now: the GPU's free memory, else the machine's MemAvailable."""
+    if cuda:
+        import torch
+
+        free, _total = torch.cuda.mem_get_info()
+        return free / 1024**3
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) / 1024**2
+    except OSError:
+        return None
+    return None
+
+
+def memory_problem(memory: dict[str, float], available: float | None) -> str | None:
+    """One line when the estimate does not fit in ``available`` GiB, else None."""
+    if available is None or memory["total_gib"] <= available:
+        return None
+    return (f"the run needs about {memory['total_gib']:.1f} GiB but {available:.1f} GiB is free; "
+            "lower --max-length or --batch-size, use --lora, or pass --force to try anyway")
+
+
+def matmul_flops(seconds: float = 0.2) -> float:
+    """This machine's float32 matmul throughput (FLOP/s), from a short probe."""
+    import time
+
+    import torch
+
+    a, b = torch.randn(512, 512), torch.randn(512, 512)
+    torch.mm(a, b)  # warm-up
+    n, started = 0, time.perf_counter()
+    while (elapsed := time.perf_counter() - started) < seconds:
+        torch.mm(a, b)
+        n += 1
+    return 2 * 512**3 * n / elapsed
+
+
+def rough_seconds(tokens: int, parameters: float, flops: float, lora: bool, gradient_checkpointing: bool) -> float:
+    """A first ETA before any step has run: ~6 FLOPs per parameter per token for a full
+    fine-tune (forward, backward for activations and for weights), ~4 with LoRA (no weight
+    gradients for the base), plus one more forward with gradient checkpointing; at the probe's
+    matmul rate, which real training rarely reaches, so the figure errs short."""
+    per_token = (4 if lora else 6) + (2 if gradient_checkpointing else 0)
+    return per_token * parameters * tokens / max(flops, 1.0)
+
+
 def held_out_rows(n: int, fraction: float, seed: int) -> set[int]:
     """Indices of the eval rows: ``fraction`` of them (at least one) once there are 10 rows or more."""
     if n < 10 or fraction <= 0:
@@ -182,9 +259,10 @@ def describe(prepared: PreparedData, config: TrainConfig, n_steps: int, memory: 
         lines.append(
             f"rows split by the template: {prepared.split_rows}; rows with nothing to train on: {prepared.untrained_rows}"
         )
+    how = "--max-steps" if config.max_steps > 0 else f"{config.epochs:g} epochs"
     lines.append(
-        f"steps: {n_steps} ({config.epochs:g} epochs, batch {config.batch_size} x {config.gradient_accumulation_steps} "
-        f"accumulation, packing {'on' if config.packing else 'off'})"
+        f"steps: {n_steps} ({how}, batch {config.batch_size} x {config.gradient_accumulation_steps} "
+        f"accumulation, max_length {config.max_length}, packing {'on' if config.packing else 'off'})"
     )
     if memory:
         lines.append(

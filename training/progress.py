@@ -25,7 +25,7 @@ class TrainingProgress(TrainerCallback):
         self.tokens_per_epoch = tokens_per_epoch
         self.enabled = enabled
         self.line_every_s = line_every_s
-        self.last_line = 0.0
+        self.last_line: float | None = None  # when the last plain line was printed; None: none yet
         self.bar = None
         self.started = 0.0
         self.first_step = 0
@@ -48,7 +48,9 @@ class TrainingProgress(TrainerCallback):
         if self.bar is not None:
             self.bar.update(state.global_step - self.bar.n)
             self.bar.set_postfix(self.postfix, refresh=True)
-        elif state.is_world_process_zero and (now - self.last_line >= self.line_every_s or state.global_step >= state.max_steps):
+        elif state.is_world_process_zero and (
+            self.last_line is None or now - self.last_line >= self.line_every_s or state.global_step >= state.max_steps
+        ):
             self.last_line = now
             print(self.line(state.global_step, state.max_steps, elapsed), file=sys.stderr, flush=True)
 

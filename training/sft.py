@@ -10,6 +10,7 @@ accumulated batch (the Trainer's ``num_items_in_batch``), as in LIMI's recipe.
 
 from __future__ import annotations
 
+import sys
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from typing import Any
 
 from training.config import TrainConfig
 from training.model_source import ModelSource, ModelSourceError
-from training.plan import PreparedData
+from training.plan import PreparedData, matmul_flops, resolve_defaults, rough_seconds, steps
 
 BASE_DIR = "base"  # inside the output dir: the dequantized base of an adapter trained on a GGUF model
 
@@ -89,6 +90,8 @@ def train(config: TrainConfig, prepared: PreparedData, source: ModelSource, toke
         from peft import prepare_model_for_kbit_training
 
         model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=config.gradient_checkpointing)
+    if config.packing == "auto" or config.max_length is None:  # callers other than `limi-cli train`
+        config, _ = resolve_defaults(config, getattr(model.config, "max_position_embeddings", None), torch.cuda.is_available())
     out.mkdir(parents=True, exist_ok=True)
     if config.lora and config.merge_lora and _world_size() > 1:
         raise TrainingError("--merge works in a single process; train the adapter, then merge it in one process")
@@ -126,6 +129,8 @@ def train(config: TrainConfig, prepared: PreparedData, source: ModelSource, toke
     result = TrainResult(output_dir=out, adapter=config.lora and not config.merge_lora)
     result.device = str(trainer.args.device)
     result.precision = "bf16" if bf16 else "fp32"
+    if progress is False and _rank() == 0:
+        print(_first_line(config, prepared, model), file=sys.stderr, flush=True)
     if has_eval and resume is None:
         result.eval_loss_before = trainer.evaluate()["eval_loss"]
     started = time.monotonic()
@@ -179,6 +184,18 @@ def _sft_config(SFTConfig: Any, config: TrainConfig, checkpoints: Path, bf16: bo
     data_seed=config.seed,
     use_cpu=not cuda,
     )
+
+
+def _first_line(config: TrainConfig, prepared: PreparedData, model: Any) -> str:
+    """What a log shows before the first step ends (it can take minutes on a CPU): the plan and a rough ETA."""
+    n_steps = steps(prepared, config, devices=_world_size())
+    per_step = prepared.tokens / max(1, steps(prepared, config.model_copy(update={"max_steps": -1, "epochs": 1.0})))
+    tokens = int(per_step * n_steps)
+    parameters = sum(p.numel() for p in model.parameters())
+    eta = rough_seconds(tokens, parameters, matmul_flops(), config.lora, config.gradient_checkpointing)
+    minutes, seconds = divmod(int(eta), 60)
+    return (f"step 0/{n_steps}: training on ~{tokens:,} tokens; eta ~{minutes}m{seconds:02d}s "
+            "(rough, from a matmul probe; measured from step 1 on)")
 
 
 def _quiet(transformers: Any) -> None:

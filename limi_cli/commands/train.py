@@ -23,6 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", type=Path, help="output directory (checkpoint, tokenizer, model card)")
     p.add_argument("-c", "--config", type=Path, help="settings file (.toml, .yaml, .json); flags override it")
     p.add_argument("--dry-run", action="store_true", help="print rows, tokens, trained share, steps and memory; do not train")
+    p.add_argument("--force", action="store_true", help="train even when the memory estimate exceeds the free memory")
     g = p.add_argument_group("recipe")
     g.add_argument("--epochs", type=float)
     g.add_argument("--lr", dest="learning_rate", type=float, help="peak learning rate (default 1e-5)")
@@ -34,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--repeat", type=int, help="show each row this many times per epoch (LIMI used 2)")
     g.add_argument("--seed", type=int)
     g = p.add_argument_group("data")
-    g.add_argument("--max-length", type=int, help="most tokens per sequence (default 32768)")
+    g.add_argument("--max-length", type=int, help="most tokens per sequence (default: the model's context)")
     g.add_argument("--too-long", choices=["cut", "drop"], help="rows over --max-length: cut at a turn boundary (default) or drop")
     g.add_argument("--tool-protocol", choices=["auto", "native", "text"],
                    help="tools through the chat template (native) or limi-cli's text protocol (default auto)")
@@ -43,6 +44,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "(default auto: brief for models with at most 8k tokens of context, as the agent does)")
     g.add_argument("--eval-fraction", type=float, help="share of rows held out for eval loss (default 0.05)")
     g.add_argument("--skip-invalid", action="store_true", default=None, help="leave invalid rows out (counted) instead of stopping")
+    g.add_argument("--packing", dest="packing", action="store_true", default=None,
+                   help="pack short rows into max_length sequences (default: on a CUDA GPU only)")
     g.add_argument("--no-packing", dest="packing", action="store_false", default=None, help="one row per sequence")
     g = p.add_argument_group("model")
     g.add_argument("--lora", action="store_true", default=None, help="train a LoRA adapter instead of all weights")
@@ -63,10 +66,13 @@ def handle(args: argparse.Namespace) -> int:
     from training.masking import MaskingError
     from training.model_source import ModelSourceError, resolve_model
     from training.plan import (
+        available_memory_gib,
         describe,
         estimate_memory,
         longest_sequence,
+        memory_problem,
         prepare,
+        resolve_defaults,
         steps,
     )
 
@@ -87,23 +93,33 @@ def handle(args: argparse.Namespace) -> int:
         print(f"limi-cli train: {len(data)} rows from {len(data.files)} file(s); base model {source.label}", file=sys.stderr)
         tokenizer = source.load_tokenizer()
         model_config = source.load_config()  # read once: the context for tool_prompt, the shapes for --dry-run
-        prepared = prepare(data, config, tokenizer, getattr(model_config, "max_position_embeddings", None))
+        context = getattr(model_config, "max_position_embeddings", None)
+        import torch  # the tokenizer load above has imported it already
+
+        cuda = torch.cuda.is_available()
+        config, notes = resolve_defaults(config, context, cuda)
+        for note in notes:
+            print(f"note: {note}", file=sys.stderr)
+        prepared = prepare(data, config, tokenizer, context)
     except (TrainConfigError, DatasetError, ModelSourceError, MaskingError) as e:
         raise UserError(str(e)) from None
     if not prepared.train:
         raise UserError("no sample left to train on (all rows too long, held out, or marked not-to-train); "
                         "raise --max-length or use --too-long cut")
     n_steps = steps(prepared, config, devices=int(os.environ.get("WORLD_SIZE", "1")))
-    memory = None
-    if args.dry_run:
-        from training.sft import use_bf16
+    from training.sft import use_bf16
 
-        memory = estimate_memory(model_config, config, use_bf16(config), longest_sequence(prepared, config))
+    memory = estimate_memory(model_config, config, use_bf16(config), longest_sequence(prepared, config))
     summary = describe(prepared, config, n_steps, memory)
     for line in summary:
         print(line)
+    problem = memory_problem(memory, available_memory_gib(cuda))
     if args.dry_run:
+        if problem:
+            print(f"warning: {problem}")
         return 0
+    if problem and not args.force:
+        raise UserError(problem)
     return _train(config, prepared, source, tokenizer, summary)
 
 
