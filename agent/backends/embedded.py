@@ -9,12 +9,12 @@ common prefix, so each turn costs its new tokens, not the whole history.
 from __future__ import annotations
 
 import importlib.util
-import os
 import threading
 from pathlib import Path
 from typing import Iterator
 
 from agent.backends.base import BackendError, Chunk, TextProtocolReply, UsageChunk
+from agent.backends.threads import default_threads
 from agent.chat_template import render_chat
 from agent.messages import Message, Sampling, ToolSpec, Usage
 from agent.toolprompt import render_messages
@@ -76,11 +76,13 @@ class LlamaCppBackend:
             _check_adapter_file(self.lora_path)
         self.model = name or (EMBEDDED_MODEL_NAME if model_path is None else self.path.name)
         self.n_ctx = n_ctx
+        self.n_threads = threads = n_threads or default_threads()
         try:
             self.llm = Llama(
                 model_path=str(self.path),
                 n_ctx=n_ctx,
-                n_threads=n_threads or os.cpu_count() or 1,
+                n_threads=threads,
+                n_threads_batch=threads,
                 n_batch=512,
                 lora_path=str(self.lora_path) if self.lora_path is not None else None,
                 lora_scale=lora_scale,

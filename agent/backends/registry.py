@@ -7,9 +7,41 @@ from pathlib import Path
 from agent.backends.base import Backend, BackendError
 from agent.config import Config
 
+SERVER_MODELS_TIMEOUT_S = 10.0
+
+
+def model_is_implicit(config: Config) -> bool:
+    """A server is set but no layer (file, LIMI_MODEL, -m) named a model: the server's is meant."""
+    return bool(config.base_url) and "model" not in config.model_fields_set
+
+
+def server_model(base_url: str, api_key: str | None = None) -> str:
+    """The one model an OpenAI-compatible server lists at ``/models``; a one-line BackendError
+    when it lists none or several (then ``-m`` must choose) or cannot be asked."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    url = base_url.rstrip("/") + "/models"
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {api_key}"} if api_key else {})
+    try:
+        with urllib.request.urlopen(request, timeout=SERVER_MODELS_TIMEOUT_S) as response:
+            body = json.loads(response.read().decode("utf-8", errors="replace"))
+        ids = [m["id"] for m in body.get("data", []) if isinstance(m, dict) and isinstance(m.get("id"), str)]
+    except (OSError, ValueError, AttributeError, urllib.error.URLError) as e:
+        raise BackendError(f"--base-url {base_url} is set without -m, and its model list ({url}) could not be read "
+                           f"({getattr(e, 'reason', e)}); pass -m MODEL") from None
+    if len(ids) != 1:
+        listed = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")
+        raise BackendError(f"--base-url {base_url} serves {len(ids)} models ({listed or 'none'}); choose one with -m MODEL")
+    return ids[0]
+
+
 def resolve_backend(config: Config) -> tuple[str, str]:
     """Return (backend kind, model) for a config: kind is embedded, gguf, openai or hf."""
     model = config.model
+    if model_is_implicit(config):
+        return "openai", model  # make_backend asks the server which model it serves
     for prefix, kind in (("openai:", "openai"), ("hf:", "hf"), ("gguf:", "gguf"), ("scripted:", "scripted")):
         if model.startswith(prefix):
             return kind, model[len(prefix):]
@@ -65,6 +97,8 @@ def make_backend(config: Config) -> Backend:
 
 
 def _make_backend(config: Config) -> Backend:
+    if model_is_implicit(config):
+        config.model = server_model(config.base_url, config.api_key)  # the log and results name it
     kind, model = resolve_backend(config)
     if kind == "scripted":
         return _scripted(Path(model).expanduser())
