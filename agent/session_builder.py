@@ -9,6 +9,7 @@ from agent.backends.base import Backend
 from agent.compaction import Compactor, compacted_messages, context_window_of
 from agent.config import Config
 from agent.policy import Approver, HeadlessApprover, Policy
+from agent.project_dir import ensure_gitignore
 from agent.session import Session, SessionStats
 from agent.tools.base import Tool
 
@@ -88,6 +89,7 @@ def build_session(
     writer = None
     if log:
         writer = TrajectoryWriter(sessions_dir(workspace, config.sessions_dir) / f"{session_id}.jsonl")
+        ensure_gitignore(workspace)
     session = Session(
         backend,
         tools if tools is not None else tools_for(config, workspace, context_window_of(backend, config.context_window)),
@@ -143,6 +145,7 @@ def resume_session(
             stats.invalid_tool_calls += ev.error_kind in INVALID_CALL_KINDS
             pending = [c for c in pending if c.id != ev.tool_call_id]
     backend = backend if backend is not None else make_backend(config)
+    ensure_gitignore(workspace)
     session = Session(
         backend,
         tools if tools is not None else tools_for(config, workspace.resolve(), context_window_of(backend, config.context_window)),

@@ -29,7 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # the usage of the command that was given, not the top-level one
+        _command_parser(parser, sys.argv[1:] if argv is None else argv).error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command is None:  # no command: the interactive chat, with its defaults
         chat_args = parser.parse_args(["chat"])
         chat_args.cont, chat_args.resume, chat_args.debug = args.cont, args.resume, args.debug
@@ -47,6 +49,15 @@ def main(argv: list[str] | None = None) -> int:
         message, code = user_message(e)
         print(f"limi-cli: error: {message}", file=sys.stderr)
         return code
+
+
+def _command_parser(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.ArgumentParser:
+    """The innermost (sub)command parser that ``argv`` names (``sessions list`` -> its own)."""
+    for word in argv:
+        subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]  # argparse keeps them only here
+        if subs and word in subs[0].choices:
+            parser = subs[0].choices[word]
+    return parser
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -27,7 +27,7 @@ class TrainConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     data: list[Path] = Field(min_length=1, description="LIMI row files (JSONL, or JSON arrays)")
-    model: str = Field(description="'embedded', a Hugging Face checkpoint dir, a .gguf file, or hf:ORG/NAME")
+    model: str = Field("embedded", description="'embedded', a Hugging Face checkpoint dir, a .gguf file, or hf:ORG/NAME")
     output_dir: Path
 
     # the recipe
