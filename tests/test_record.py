@@ -181,3 +181,29 @@ def test_propose_accept_keeps_the_models_step_and_edit_logs_the_proposal(repo):
     assert calls == ["read_file", "list_files"]  # the edited proposal never ran
     assert (repo / "count.py").exists()
     assert json.loads(json.dumps(log.started.backend_settings))["proposer"]["model"] == "scripted"
+
+
+def test_a_failed_or_refused_step_fails_the_recording_and_its_label(repo):
+    """The steps file says success, but a step failed and one was refused: exit 1, outcome fail."""
+    write_steps(repo, "task: t\nsteps:\n  - calls: [{read_file: {path: missing.py}}]\n"
+                      "  - calls: [{shell: {command: 'echo hi'}}]\n  - answer: done\n"
+                      "label: {outcome: success, quality: 5}\n")
+    assert cli("record", "--steps", str(repo / "steps.yaml"), "--cwd", str(repo), "--approval", "auto-edit") == 1
+    label = load_annotation(only_log(repo))
+    assert label.outcome == "fail" and label.quality == 5
+    assert "2 step(s) failed" in label.notes
+
+
+def test_a_step_marked_expect_error_may_fail(repo, capsys):
+    write_steps(repo, "task: t\nsteps:\n  - calls: [{read_file: {path: missing.py}}]\n    expect_error: true\n"
+                      "  - answer: there is no missing.py\nlabel: {outcome: success, quality: 4}\n")
+    assert cli("record", "--steps", str(repo / "steps.yaml"), "--cwd", str(repo)) == 0
+    assert load_annotation(only_log(repo)).outcome == "success"
+    assert "(expected)" in capsys.readouterr().err
+
+
+def test_expect_error_belongs_on_a_step_with_calls(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("steps:\n  - answer: done\n    expect_error: true\n")
+    with pytest.raises(StepsFileError, match="s.yaml:2: step 1: expect_error goes on a step with calls"):
+        load_steps(path)

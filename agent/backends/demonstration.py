@@ -47,6 +47,7 @@ class DemoStep:
     propose: Literal["accept", "edit"] | None = None
     origin: str = ""
     index: int = 0  # 1-based position among all steps
+    expect_error: bool = False  # a call of this step is meant to fail (showing how the error is handled)
 
 
 @dataclass

@@ -30,6 +30,7 @@ class Recording:
     log_path: Path | None
     annotation_path: Path | None = None
     failed_steps: list[str] = field(default_factory=list)  # "steps.yaml:12: step 3: edit: <error>"
+    unexpected_failures: int = 0  # failed steps the steps file did not mark expect_error
 
 
 def record_demonstration(
@@ -43,6 +44,7 @@ def record_demonstration(
     """Run each user message of ``exchanges`` through ``session``, logging where each
     assistant message came from. Always ends the session (its log is closed)."""
     failed: list[str] = []
+    unexpected = 0
     reason, error = None, None
     try:
         session.start()
@@ -53,8 +55,11 @@ def record_demonstration(
                 if isinstance(event, ToolResult) and event.is_error:
                     step = backend.last.step if backend.last else None
                     where = f"{step.origin}: step {step.index}: " if step else ""
-                    failed.append(f"{where}{event.name}: {event.output.splitlines()[0] if event.output else 'error'}")
-                    if stop_on_error:
+                    expected = step is not None and step.expect_error
+                    unexpected += not expected
+                    failed.append(f"{where}{event.name}: {event.output.splitlines()[0] if event.output else 'error'}"
+                                  + (" (expected)" if expected else ""))
+                    if stop_on_error and not expected:
                         raise StepFailed(failed[-1])
             if session.outcome != "done":
                 reason = session.outcome
@@ -67,7 +72,8 @@ def record_demonstration(
         raise
     finally:
         ended = session.end(reason or "error", error)
-    return Recording(ended, session.writer.path if session.writer else None, failed_steps=failed)
+    return Recording(ended, session.writer.path if session.writer else None, failed_steps=failed,
+                     unexpected_failures=unexpected)
 
 
 def send_exchange(session: Session, backend: DemonstrationBackend, text: str) -> Iterator[object]:

@@ -8,6 +8,9 @@ steps:
       - read_file: {path: count.py}            # short form: {tool: arguments}
   - thought: The loop stops one early.
     call: {name: edit, arguments: {path: count.py, old: "n - 1", new: "n"}}
+  - thought: Does the old name still exist?
+    calls: [{read_file: {path: old_count.py}}]
+    expect_error: true                         # this call fails on purpose; other failures fail the recording
   - propose: accept                            # let the model propose; keep it as is
   - answer: Fixed; the loop now includes n.
   - user: Also add a test.                     # a follow-up message starts a new exchange
@@ -48,7 +51,7 @@ class DemoScript:
         return [task] + [s.text for s in self.steps if s.kind == "user"]
 
 
-_STEP_KEYS = {"thought", "reasoning", "calls", "call", "answer", "user", "propose"}
+_STEP_KEYS = {"thought", "reasoning", "calls", "call", "answer", "user", "propose", "expect_error"}
 
 
 def load_steps(path: str | Path) -> DemoScript:
@@ -97,6 +100,8 @@ def _parse_step(raw: Any, index: int, origin: str) -> DemoStep:
         raise fail(f"unknown key(s) {', '.join(sorted(map(str, unknown)))}; a step has {', '.join(sorted(_STEP_KEYS))}")
     reasoning = str(raw["reasoning"]) if raw.get("reasoning") is not None else None
     calls = [_parse_call(c, fail) for c in _call_list(raw, fail)]
+    if "expect_error" in raw and ("user" in raw or "answer" in raw or "propose" in raw):
+        raise fail("expect_error goes on a step with calls")
     if "user" in raw:
         if len(raw) > 1:
             raise fail("a user step has only 'user'")
@@ -115,7 +120,10 @@ def _parse_step(raw: Any, index: int, origin: str) -> DemoStep:
         return DemoStep("propose", thought, reasoning, calls, propose=mode, origin=origin, index=index)
     if not calls:
         raise fail("a step needs calls (or call), or is an answer, user or propose step")
-    return DemoStep("act", thought, reasoning, calls, origin=origin, index=index)
+    expect_error = raw.get("expect_error", False)
+    if not isinstance(expect_error, bool):
+        raise fail("expect_error is true or false")
+    return DemoStep("act", thought, reasoning, calls, origin=origin, index=index, expect_error=expect_error)
 
 
 def _call_list(raw: dict, fail) -> list[Any]:

@@ -81,10 +81,15 @@ def handle(args: argparse.Namespace) -> int:
     recording = record_demonstration(session, backend, script.exchanges(task), stop_on_error=args.stop_on_error,
                                      on_event=_progress)
     ended = recording.ended
+    if recording.unexpected_failures and label.get("outcome", "success") == "success":
+        # a demo whose steps did not run as written is not the success its steps file claims
+        label = {**label, "outcome": "fail",
+                 "notes": "; ".join(filter(None, [label.get("notes"), f"{recording.unexpected_failures} step(s) failed "
+                                                  "that the steps file does not mark expect_error"]))}
     if recording.log_path is not None and label:
         recording.annotation_path = save_label(recording.log_path, session.session_id, label)
     for failure in recording.failed_steps:
-        print(f"limi-cli: warning: tool failed at {failure}", file=sys.stderr)
+        print(f"limi-cli: {'note' if failure.endswith('(expected)') else 'error'}: tool failed at {failure}", file=sys.stderr)
     print(f"recorded session {session.session_id}: {ended.reason}, {ended.turns} steps, {ended.tool_calls} tool calls "
           f"({ended.tool_errors} errors)")
     print(f"log: {recording.log_path}")
@@ -92,6 +97,11 @@ def handle(args: argparse.Namespace) -> int:
         print(f"annotation: {recording.annotation_path}")
     if ended.error:
         print(f"limi-cli: error: {ended.error}", file=sys.stderr)
+    if recording.unexpected_failures and ended.reason == "done":
+        print(f"limi-cli: error: {recording.unexpected_failures} step(s) failed unexpectedly; labelled outcome "
+              f"{label.get('outcome')!r}. Fix the steps, or mark a step that fails on purpose with expect_error: true",
+              file=sys.stderr)
+        return 1
     return 0 if ended.reason == "done" else 1
 
 
