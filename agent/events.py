@@ -63,6 +63,8 @@ class AssistantMessage(_Event):
     latency_s: float = 0.0  # whole model call
     ttft_s: float | None = None  # time to the first streamed token
     finish_reason: str | None = None
+    # the user stopped this reply while it streamed: what had come is kept, and exports do not train on it
+    interrupted: bool = False
 
 
 class ToolResult(_Event):

@@ -40,6 +40,8 @@ def session_to_row(log: LogReadResult, view: ExportView = "full") -> dict[str, A
             out: dict[str, Any] = {"role": "assistant", "content": m.content}
             if m.reasoning:
                 out["reasoning_content"] = m.reasoning
+            if m.interrupted:
+                out["weight"] = 0  # in the context of what follows, but not a reply to learn
             if m.tool_calls:
                 out["tool_calls"] = [
                     {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": _plain(c.arguments)}}

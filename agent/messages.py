@@ -31,6 +31,7 @@ class Message(BaseModel):
     tool_calls: list[ToolCall] = Field(default_factory=list)
     tool_call_id: str | None = None
     name: str | None = None  # the tool's name, on tool messages
+    interrupted: bool = False  # an assistant reply the user stopped part-way (kept, never trained on)
 
 
 class ToolSpec(BaseModel):

@@ -183,6 +183,8 @@ class Session:
             # log what happened, leave no call without a result, and let the driver decide what next
             yield from self._close_pending("interrupted before it ran")
             text, reasoning = self._partial if self._during == "generation" else ([], [])
+            if "".join(text).strip() or "".join(reasoning).strip():
+                yield self._keep_partial(text, reasoning)
             yield self._emit(TurnInterrupted(
                 during=self._during, partial_text="".join(text), partial_reasoning="".join(reasoning) or None  # type: ignore[arg-type]
             ))
@@ -266,6 +268,19 @@ class Session:
         )
         yield self._emit(event)
         return event
+
+    def _keep_partial(self, text: list[str], reasoning: list[str]) -> AssistantMessage:
+        """The reply the user stopped, as far as it came: in the conversation (the next reply sees
+        what it said), in the log and the stats, marked ``interrupted``. Its completion tokens are
+        the streamed chunks (a backend streams about one token per chunk; no usage came)."""
+        self.stats.turns += 1
+        usage = Usage(completion_tokens=len(text) + len(reasoning))
+        self.stats.usage = self.stats.usage + usage
+        msg = Message(role="assistant", content="".join(text).strip(), reasoning="".join(reasoning).strip() or None,
+                      interrupted=True)
+        self.messages.append(msg)
+        return self._emit(AssistantMessage(turn=self.stats.turns, content=msg.content, reasoning=msg.reasoning,
+                                           usage=usage, finish_reason="interrupted", interrupted=True))
 
     # -- one tool call ------------------------------------------------------------
 

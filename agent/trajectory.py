@@ -28,6 +28,7 @@ from agent.events import (
     SessionStarted,
     TextDelta,
     ToolResult,
+    Undo,
     UserMessage,
 )
 from agent.messages import Message
@@ -164,7 +165,8 @@ class LogReadResult:
                 out.append(Message(role="user", content=ev.content))
             elif isinstance(ev, AssistantMessage):
                 calls = list(ev.tool_calls)
-                out.append(Message(role="assistant", content=ev.content, reasoning=ev.reasoning, tool_calls=calls))
+                out.append(Message(role="assistant", content=ev.content, reasoning=ev.reasoning, tool_calls=calls,
+                                   interrupted=ev.interrupted))
             elif isinstance(ev, ToolResult):
                 out.append(Message(role="tool", content=ev.output, tool_call_id=ev.tool_call_id, name=ev.name))
             elif compacted and isinstance(ev, Compaction):
@@ -227,7 +229,7 @@ def _check_structure(result: LogReadResult) -> None:
             problem(line, "a second session_started in one log")
         if isinstance(ev, SessionResumed):
             ended_line = 0  # a resumed session goes on after its session_ended
-        if ended_line and not isinstance(ev, TextDelta):
+        if ended_line and not isinstance(ev, (TextDelta, Undo)):  # an undo is run on a finished session
             problem(line, f"{ev.type} after session_ended (line {ended_line})")  # type: ignore[attr-defined]
         if isinstance(ev, (AssistantMessage, UserMessage)) and pending:
             ids = ", ".join(f"{cid} (line {ln})" for cid, (ln, _) in pending.items())

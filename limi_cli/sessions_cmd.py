@@ -52,7 +52,9 @@ def _print_log(log) -> None:
         elif isinstance(e, UserMessage):
             print(f"\n> user\n{e.content}")
         elif isinstance(e, AssistantMessage):
-            print(f"\n> assistant (turn {e.turn}, {e.usage.prompt_tokens}+{e.usage.completion_tokens} tokens, {e.latency_s:.2f}s)")
+            cut = ", interrupted: not trained on" if e.interrupted else ""
+            print(f"\n> assistant (turn {e.turn}, {e.usage.prompt_tokens}+{e.usage.completion_tokens} tokens, "
+                  f"{e.latency_s:.2f}s{cut})")
             if e.reasoning:
                 print(f"[reasoning] {e.reasoning}")
             if e.content:

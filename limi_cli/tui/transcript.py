@@ -56,6 +56,7 @@ class Transcript:
 
     async def replay(self, events: list) -> None:
         """Render a logged conversation (a resumed session): whole messages, no streaming."""
+        kept = False  # the interrupted reply was logged as a message (logs before that keep it only here)
         for event in events:
             if isinstance(event, UserMessage):
                 await self.user(event.content)
@@ -64,13 +65,14 @@ class Transcript:
             elif isinstance(event, ToolResult):
                 await self._tool_result(event)
             elif isinstance(event, TurnInterrupted):
-                if event.partial_text:
+                if event.partial_text and not kept:
                     await self.view.add(AssistantText(event.partial_text))
                 await self.notice("interrupted", "warning")
             elif isinstance(event, SessionEnded) and event.reason == "error":
                 await self.notice(f"error: {event.error}", "error")
             elif (line := event_line(event)) is not None:
                 await self.view.add(EventLine(line))
+            kept = isinstance(event, AssistantMessage) and event.interrupted
         await self.end_stream()
 
     async def _delta(self, event: TextDelta) -> None:
