@@ -94,9 +94,14 @@ class CodeIndex:
         return self.files.get(rel)
 
     def _parse(self, rel: str, path: Path, key: tuple[int, int]) -> None:
-        try:
-            source = path.read_bytes()
-        except OSError:
+        # imported here as refresh imports walk_files: agent.tools pulls in pydantic and the tools
+        from agent.tools.base import ToolError
+        from agent.tools.safe_open import read_under
+        from agent.tools.workspace import OutsideWorkspace
+
+        try:  # by descriptor from the root: a link swapped in, a FIFO or a device is not read
+            source = read_under(self.root, rel)
+        except (OSError, OutsideWorkspace, ToolError):  # ToolError: a FIFO, socket or device
             return
         self.files[rel] = parse_source(source, language_for(path) or "")
         self._keys[rel] = key

@@ -7,11 +7,12 @@ The index (:class:`agent.codeintel.index.CodeIndex`) is kept for the session in
 from __future__ import annotations
 
 import difflib
-from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from agent.tools import safe_open
 from agent.tools.base import Observation, Tool, ToolContext, ToolError
+from agent.tools.workspace import OutsideWorkspace
 
 MAX_FUZZY = 10
 
@@ -120,7 +121,7 @@ class FindReferencesTool(Tool):
         for rel in sorted(index.files):
             rows = index.files[rel].references.get(name)
             if rows and _under(rel, scope):
-                refs.extend(_source_lines(ctx.workspace.root / rel, rel, sorted(set(rows))))
+                refs.extend(_source_lines(ctx, rel, sorted(set(rows))))
         if not refs and not defs:
             return Observation(output=f"no references to {name!r} in {params.path or 'the workspace'}")
         head = [f"defined at: {d}" for d in defs] or [f"(no definition of {name!r} found in indexed files)"]
@@ -128,11 +129,12 @@ class FindReferencesTool(Tool):
         return _cap(head, refs, params.limit, "references", "give path to narrow it")
 
 
-def _source_lines(path: Path, rel: str, rows: list[int]) -> list[str]:
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace").split("\n")
-    except OSError:
+def _source_lines(ctx: ToolContext, rel: str, rows: list[int]) -> list[str]:
+    try:  # by descriptor: a link swapped in, a FIFO or a device is not read
+        data = safe_open.read_bytes(ctx.workspace, ctx.workspace.root / rel)
+    except (OSError, ToolError, OutsideWorkspace):
         return []
+    text = data.decode("utf-8", errors="replace").split("\n")
     return [f"{rel}:{r}: {text[r - 1].strip()[:200]}" for r in rows if r <= len(text)]
 
 

@@ -2,18 +2,23 @@
 
 Every path goes through :meth:`Workspace.resolve`, so ``..``, absolute paths elsewhere and
 symlinks that lead out raise :class:`OutsideWorkspace` before anything is read or written.
+The files are then opened by descriptor from the workspace root (:mod:`agent.tools.safe_open`),
+so a symlink swapped in after that check still cannot lead out, and FIFOs, sockets and
+devices are refused instead of blocking.
 """
 
 from __future__ import annotations
 
 import codecs
 import difflib
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from pydantic import BaseModel, Field
 
+from agent.tools import safe_open
 from agent.tools.base import Observation, Tool, ToolContext, ToolError
 from agent.tools.edit_matching import STRATEGY_NOTES, Replacement, apply_edit
 
@@ -63,13 +68,14 @@ def _lines(f: BinaryIO, max_bytes: int) -> Iterator[tuple[bytes, bool]]:
         yield line.rstrip(b"\r\n"), cut
 
 
-def _existing_file(ctx: ToolContext, path: str) -> Path:
+def _open_existing(ctx: ToolContext, path: str) -> tuple[Path, BinaryIO]:
     resolved = ctx.workspace.resolve(path)
-    if resolved.is_dir():
-        raise ToolError(f"{path} is a directory, not a file; use list_files to see what it contains")
-    if not resolved.exists():
-        raise ToolError(f"file not found: {path}; check the path with list_files or glob")
-    return resolved
+    try:
+        return resolved, safe_open.open_read(ctx.workspace, resolved)
+    except IsADirectoryError:
+        raise ToolError(f"{path} is a directory, not a file; use list_files to see what it contains") from None
+    except (FileNotFoundError, NotADirectoryError):
+        raise ToolError(f"file not found: {path}; check the path with list_files or glob") from None
 
 
 class ReadFileTool(Tool):
@@ -82,14 +88,14 @@ class ReadFileTool(Tool):
         limit: int | None = Field(default=None, description=f"How many lines to show; default {DEFAULT_LIMIT}.")
 
     def run(self, params: ReadFileTool.Params, ctx: ToolContext) -> Observation:
-        path = _existing_file(ctx, params.path)
         limit = DEFAULT_LIMIT if params.limit is None else params.limit
         if params.offset < 1 or limit < 1:
             raise ToolError("offset and limit must be at least 1 (offset counts lines from 1)")
+        path, f = _open_existing(ctx, params.path)
         rel = ctx.workspace.relative(path)
-        size = path.stat().st_size
-        ctx.files_read.add(path)
-        with path.open("rb") as f:
+        with f:
+            size = os.fstat(f.fileno()).st_size
+            ctx.files_read.add(path)
             if looks_binary(f.read(SNIFF_BYTES)):
                 return Observation(output=f"{rel} is a binary file ({_human_size(size)}); its content is not shown")
             f.seek(0)
@@ -163,25 +169,40 @@ class WriteFileTool(Tool):
                 f"{ctx.workspace.relative(path)} exists and was not read in this session; read it first "
                 "(read_file), change part of it with edit, or set overwrite=true to replace it"
             )
-        path.parent.mkdir(parents=True, exist_ok=True)
         data = params.content.encode("utf-8")
-        path.write_bytes(data)
+        try:
+            existed = _write_file(ctx, path, data)
+        except IsADirectoryError:
+            raise ToolError(f"{params.path} is a directory; give a file path") from None
         ctx.files_read.add(path)
         lines = params.content.count("\n") + (1 if params.content and not params.content.endswith("\n") else 0)
         verb = "overwrote" if existed else "created"
         return Observation(output=f"{verb} {ctx.workspace.relative(path)} ({len(data)} bytes, {lines} lines)")
 
 
+def _write_file(ctx: ToolContext, path: Path, data: bytes) -> bool:
+    """Write ``data`` to ``path`` by descriptor (see :func:`safe_open.write_bytes`); True if it existed."""
+    try:
+        return safe_open.write_bytes(ctx.workspace, path, data)
+    except (FileNotFoundError, NotADirectoryError) as e:
+        raise ToolError(
+            f"cannot write {ctx.workspace.relative(path)}: a parent of it is not a directory ({e.strerror}); check the path"
+        ) from None
+
+
 def _text_to_edit(ctx: ToolContext, given: str) -> tuple[Path, str, str | None]:
     """The file an edit changes: its resolved path, its path for messages, and its text (None: no file yet)."""
     path = ctx.workspace.resolve(given)
-    if path.is_dir():
-        raise ToolError(f"{given} is a directory, not a file")
     rel = ctx.workspace.relative(path)
-    if not path.exists():
+    try:
+        with safe_open.open_read(ctx.workspace, path) as f:
+            data = f.read()
+    except IsADirectoryError:
+        raise ToolError(f"{given} is a directory, not a file") from None
+    except (FileNotFoundError, NotADirectoryError):
         return path, rel, None
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         text = "\0"
     if "\0" in text:
@@ -225,8 +246,10 @@ class EditTool(Tool):
 
     @staticmethod
     def _write(path: Path, before: str, after: str, rel: str, ctx: ToolContext, note: str) -> Observation:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(after.encode("utf-8"))
+        try:
+            _write_file(ctx, path, after.encode("utf-8"))
+        except IsADirectoryError:
+            raise ToolError(f"{rel} is a directory, not a file") from None
         ctx.files_read.add(path)
         diff = list(difflib.unified_diff(
             before.splitlines(), after.splitlines(), fromfile=f"a/{rel}", tofile=f"b/{rel}", lineterm="", n=2

@@ -2,7 +2,10 @@
 
 :func:`walk_files` honours every ``.gitignore`` from the workspace root down (and
 ``.git/info/exclude``), always skips ``.git/`` and ``.limi/``, and never follows a symlink
-to a directory (no loops) nor yields one that leads out of the workspace.
+to a directory (no loops) nor yields one that leads out of the workspace. Directories are
+listed by descriptor (a directory swapped for a symlink mid-walk is not entered), only
+regular files (or symlinks to them) are yielded, and every file is opened through
+:mod:`agent.tools.safe_open`: a FIFO, socket or device is skipped, never read.
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ from typing import NamedTuple
 
 from pydantic import BaseModel, Field
 
+from agent.tools import safe_open
 from agent.tools.base import Observation, Tool, ToolContext, ToolError
 from agent.tools.files import SNIFF_BYTES
-from agent.tools.workspace import Workspace
+from agent.tools.workspace import OutsideWorkspace, Workspace
 
 try:
     from pathspec.patterns.gitignore.basic import GitIgnoreBasicPattern as GitPattern
@@ -28,6 +32,7 @@ ALWAYS_SKIP = frozenset({".git", ".limi"})
 MAX_ENTRIES = 1000  # list_files and glob results
 MAX_GREP_FILE_BYTES = 10 * 1024 * 1024
 MAX_GREP_LINE_CHARS = 500
+MAX_IGNORE_FILE_BYTES = 1024 * 1024  # a bigger .gitignore is read only this far
 
 Rules = tuple[tuple[Path, tuple[GitPattern, ...]], ...]  # (directory, its patterns), shallow to deep
 
@@ -38,11 +43,12 @@ class Entry(NamedTuple):
     depth: int  # 1 for entries directly inside the start directory
 
 
-def _load_patterns(file: Path) -> tuple[GitPattern, ...]:
+def _load_patterns(workspace: Workspace, file: Path) -> tuple[GitPattern, ...]:
     try:
-        lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
+        data = safe_open.read_bytes(workspace, file, MAX_IGNORE_FILE_BYTES)
+    except (OSError, ToolError, OutsideWorkspace):  # missing, a FIFO, a link out...: no patterns
         return ()
+    lines = data.decode("utf-8", errors="replace").splitlines()
     patterns = []
     for line in lines:
         try:
@@ -54,8 +60,8 @@ def _load_patterns(file: Path) -> tuple[GitPattern, ...]:
     return tuple(patterns)
 
 
-def _with_dir_rules(rules: Rules, directory: Path) -> Rules:
-    patterns = _load_patterns(directory / ".gitignore")
+def _with_dir_rules(workspace: Workspace, rules: Rules, directory: Path) -> Rules:
+    patterns = _load_patterns(workspace, directory / ".gitignore")
     return rules + ((directory, patterns),) if patterns else rules
 
 
@@ -77,47 +83,62 @@ def walk_files(workspace: Workspace, start: Path, *, max_depth: int | None = Non
     """Walk ``start`` (a resolved directory in the workspace) in name order, skipping ignored paths."""
     root = workspace.root
     rules: Rules = ()
-    exclude = _load_patterns(root / ".git" / "info" / "exclude")
+    exclude = _load_patterns(workspace, root / ".git" / "info" / "exclude")
     if exclude:
         rules = ((root, exclude),)
     for ancestor in reversed(start.relative_to(root).parents):  # root .. start's parent
-        rules = _with_dir_rules(rules, root / ancestor)
-    yield from _walk(root, start, rules, 1, max_depth, include_dirs)
-
-
-def _walk(root: Path, directory: Path, rules: Rules, depth: int, max_depth: int | None,
-          include_dirs: bool) -> Iterator[Entry]:
-    rules = _with_dir_rules(rules, directory)
+        rules = _with_dir_rules(workspace, rules, root / ancestor)
     try:
-        with os.scandir(directory) as it:
-            entries = sorted(it, key=lambda e: e.name)
-    except OSError:  # unreadable directory: nothing to show
+        fd = safe_open.open_dir(workspace, start)
+    except (OSError, OutsideWorkspace):  # gone, or swapped for a link out since it was checked
         return
-    for e in entries:
-        if e.name in ALWAYS_SKIP:
-            continue
-        path = Path(e.path)
-        if e.is_symlink():
-            try:
-                target = path.resolve()
-            except (OSError, RuntimeError):  # a symlink loop
+    yield from _walk(workspace, fd, start, rules, 1, max_depth, include_dirs)
+
+
+def _walk(workspace: Workspace, fd: int, directory: Path, rules: Rules, depth: int,
+          max_depth: int | None, include_dirs: bool) -> Iterator[Entry]:
+    """Walk the directory open as ``fd`` (closed here), named ``directory`` in entries."""
+    root = workspace.root
+    try:
+        rules = _with_dir_rules(workspace, rules, directory)
+        try:
+            with os.scandir(fd) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:  # unreadable directory: nothing to show
+            return
+        for e in entries:
+            if e.name in ALWAYS_SKIP:
                 continue
-            if not target.exists() or (target != root and root not in target.parents):
-                continue  # broken, or leads out of the workspace
-            is_dir = target.is_dir()
-            if not _ignored(path, is_dir, rules) and (include_dirs or not is_dir):
-                yield Entry(path, is_dir, depth)  # never descended into: no loops
-            continue
-        is_dir = e.is_dir(follow_symlinks=False)
-        if _ignored(path, is_dir, rules):
-            continue
-        if is_dir:
-            if include_dirs:
-                yield Entry(path, True, depth)
-            if max_depth is None or depth < max_depth:
-                yield from _walk(root, path, rules, depth + 1, max_depth, include_dirs)
-        elif e.is_file(follow_symlinks=False):  # no fifos or sockets: reading them could block
-            yield Entry(path, False, depth)
+            path = directory / e.name
+            if e.is_symlink():
+                try:
+                    target = path.resolve()
+                except (OSError, RuntimeError):  # a symlink loop
+                    continue
+                if not target.exists() or (target != root and root not in target.parents):
+                    continue  # broken, or leads out of the workspace
+                is_dir = target.is_dir()
+                if not is_dir and not target.is_file():
+                    continue  # a link to a FIFO, socket or device
+                if not _ignored(path, is_dir, rules) and (include_dirs or not is_dir):
+                    yield Entry(path, is_dir, depth)  # never descended into: no loops
+                continue
+            is_dir = e.is_dir(follow_symlinks=False)
+            if _ignored(path, is_dir, rules):
+                continue
+            if is_dir:
+                if include_dirs:
+                    yield Entry(path, True, depth)
+                if max_depth is None or depth < max_depth:
+                    try:
+                        sub = safe_open.open_subdir(fd, e.name)
+                    except OSError:  # gone, or swapped for a symlink since the listing
+                        continue
+                    yield from _walk(workspace, sub, path, rules, depth + 1, max_depth, include_dirs)
+            elif e.is_file(follow_symlinks=False):  # no fifos or sockets: reading them could block
+                yield Entry(path, False, depth)
+    finally:
+        os.close(fd)
 
 
 def glob_regex(pattern: str) -> re.Pattern[str]:
@@ -238,15 +259,20 @@ class GrepTool(Tool):
         start = ctx.workspace.resolve(params.path)
         if not start.exists():
             raise ToolError(f"path not found: {params.path}; check it with list_files")
-        files = [start] if start.is_file() else self._files(ctx, start, params.glob)
+        files = [start] if not start.is_dir() else self._files(ctx, start, params.glob)
         out: list[str] = []
-        matches = skipped = used = 0
+        matches = skipped = special = used = 0
         stopped = False
         for file in files:
-            if _size(file) > MAX_GREP_FILE_BYTES:
+            try:
+                lines = self._text_lines(ctx.workspace, file)
+            except _TooBig:
                 skipped += 1
                 continue
-            if (lines := self._text_lines(file)) is None:
+            except _NotRegular:
+                special += 1
+                continue
+            if lines is None:
                 continue
             hits = [i for i, line in enumerate(lines) if rx.search(line)][: params.max_results - matches]
             block = _format(_rel(ctx, file), lines, hits, params.context, separate=bool(out))
@@ -257,6 +283,8 @@ class GrepTool(Tool):
                 stopped = True
                 break
         notes = [f"[skipped {skipped} files over 10 MB]"] if skipped else []
+        if special:
+            notes.append(f"[skipped {special} FIFOs, sockets or devices: they are not regular files]")
         if not matches:
             return Observation(output="\n".join([f"no matches for {params.pattern!r} in {params.path}", *notes]))
         if not stopped:
@@ -279,12 +307,22 @@ class GrepTool(Tool):
             yield entry.path
 
     @staticmethod
-    def _text_lines(file: Path) -> list[str] | None:
-        """The file's lines; None for binary or unreadable files."""
+    def _text_lines(workspace: Workspace, file: Path) -> list[str] | None:
+        """The file's lines; None for binary or unreadable files (or ones that lead out).
+
+        Raises _TooBig for a file over the size cap, _NotRegular for a FIFO, socket or device.
+        """
         try:
-            data = file.read_bytes()
-        except OSError:
+            with safe_open.open_read(workspace, file) as f:
+                if os.fstat(f.fileno()).st_size > MAX_GREP_FILE_BYTES:
+                    raise _TooBig
+                data = f.read(MAX_GREP_FILE_BYTES + 1)
+        except safe_open.NotRegularFile:
+            raise _NotRegular from None
+        except (OSError, ToolError, OutsideWorkspace):
             return None
+        if len(data) > MAX_GREP_FILE_BYTES:  # grew since the fstat
+            raise _TooBig
         if b"\0" in data[:SNIFF_BYTES]:
             return None
         lines = data.decode("utf-8", errors="replace").split("\n")
@@ -293,11 +331,12 @@ class GrepTool(Tool):
         return [line.removesuffix("\r") for line in lines]
 
 
-def _size(file: Path) -> int:
-    try:
-        return file.stat().st_size
-    except OSError:
-        return 0
+class _TooBig(Exception):
+    pass
+
+
+class _NotRegular(Exception):
+    pass
 
 
 def _format(rel: str, lines: list[str], hits: list[int], context: int, separate: bool) -> list[str]:

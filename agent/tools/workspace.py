@@ -18,6 +18,8 @@ class Workspace:
         """Resolve ``path`` (relative to the root, or absolute) and refuse anything outside.
 
         Symlinks are followed before the check, so a link that points out is refused too.
+        This check is by name: the file tools then open the path by descriptor from the root
+        (:mod:`agent.tools.safe_open`), so a link swapped in after it cannot lead out either.
         """
         raw = Path(os.path.expanduser(str(path)))
         candidate = raw if raw.is_absolute() else self.root / raw
