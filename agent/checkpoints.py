@@ -6,8 +6,11 @@ the agent's own ``find`` or ``ls -R`` never sees it), a separate git dir with th
 as its work tree and one index file per session. It
 never touches the user's repository (branches, index, stash, HEAD), works in workspaces
 that are not git repositories, and honours the workspace's .gitignore files (ignored
-files are neither snapshotted nor restored). The user's and the system's git config are
-not read (``GIT_CONFIG_GLOBAL=/dev/null``), so hooks, filters and signing stay out.
+files are neither snapshotted nor restored). Git runs through :mod:`agent.safegit` with the
+user's and the system's git config not read (``GIT_CONFIG_GLOBAL=/dev/null``) and no
+``GIT_*`` variable of limi-cli's environment passed on, so hooks, filters, fsmonitor and
+signing stay out: the store's own config is written by ``git init`` here, and the
+workspace's ``.gitattributes`` can name a filter or diff driver but nothing defines one.
 
 Each session's checkpoints are a chain of commits under ``refs/limi/checkpoints/<id>``;
 the session log records each one as a ``checkpoint`` event, and undo as an ``undo`` event.
@@ -15,17 +18,17 @@ the session log records each one as a ``checkpoint`` event, and undo as an ``und
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from agent.events import Checkpoint, Undo
 from agent.messages import ToolCall
+from agent.safegit import GitError, run_git
 from agent.tools.base import Tool
 
 _IDENTITY = {"GIT_AUTHOR_NAME": "limi-cli", "GIT_AUTHOR_EMAIL": "checkpoints@limi-cli.invalid",
              "GIT_COMMITTER_NAME": "limi-cli", "GIT_COMMITTER_EMAIL": "checkpoints@limi-cli.invalid"}
 _SETTINGS = ["core.autocrlf=false", "core.safecrlf=false", "core.fileMode=true", "core.symlinks=true",
-             "core.hooksPath=/dev/null", "commit.gpgSign=false", "gc.auto=0", "advice.addEmbeddedRepo=false"]
+             "advice.addEmbeddedRepo=false"]  # on top of agent.safegit's (hooks, gpg, gc, fsmonitor...)
 _CHUNK = 500  # paths per git command when restoring
 
 
@@ -43,19 +46,14 @@ class CheckpointStore:
         self.git_dir = workspace_cache_path("checkpoints", self.root, ".git")
 
     def _run(self, session_id: str, *args: str, check: bool = True) -> str:
-        import git  # GitPython, imported only when a checkpoint is taken
-
-        env = {**os.environ, **_IDENTITY, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
-               "GIT_INDEX_FILE": str(self.git_dir / f"index-{session_id}"), "GIT_LITERAL_PATHSPECS": "1"}
-        for var in ("GIT_DIR", "GIT_WORK_TREE", "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES"):
-            env.pop(var, None)
-        command = ["git", f"--git-dir={self.git_dir}", f"--work-tree={self.root}"]
-        for setting in _SETTINGS:
-            command += ["-c", setting]
+        env = {**_IDENTITY, "GIT_INDEX_FILE": str(self.git_dir / f"index-{session_id}"), "GIT_LITERAL_PATHSPECS": "1"}
+        command = [f"--git-dir={self.git_dir}", f"--work-tree={self.root}", *args]
         try:
-            return git.Git(self.root).execute([*command, *args], env=env, with_exceptions=check)
-        except git.GitCommandError as e:
-            raise CheckpointError(f"git {args[0]} in the checkpoint store failed: {(e.stderr or '').strip()[:300]}") from None
+            # the store's config is limi-cli's own (no scan); paths round-trip as bytes
+            return run_git(command, self.root, check=check, scan_config=False, global_config=False,
+                           settings=_SETTINGS, extra_env=env, errors="surrogateescape", strip_newline=True)
+        except GitError as e:
+            raise CheckpointError(f"git {args[0]} in the checkpoint store failed: {(e.stderr or e.why).strip()[:300]}") from None
 
     def _init(self, session_id: str) -> None:
         if (self.git_dir / "HEAD").is_file():
@@ -144,15 +142,26 @@ def checkpoints_in_log(log_path: Path) -> list[Checkpoint]:
 
 
 def undo(workspace: Path, log_path: Path, step: int | None = None) -> Undo:
-    """Restore the files as they were before checkpoint ``step`` (default: the last one) of
-    the session logged at ``log_path``, and append an ``undo`` event to that log."""
-    from agent.trajectory import TrajectoryWriter
+    """Restore the files as they were before checkpoint ``step`` of the session logged at
+    ``log_path``, and append an ``undo`` event to that log. The default step is the last one;
+    after an undo with no checkpoint since, the one before it, so each ``undo`` goes one step
+    further back (as an editor's does)."""
+    from agent.trajectory import TrajectoryWriter, read_log
 
-    checkpoints = checkpoints_in_log(log_path)
+    events = read_log(log_path).events
+    checkpoints = [ev for ev in events if isinstance(ev, Checkpoint) and ev.commit]
     if not checkpoints:
         raise CheckpointError(f"session {log_path.stem} has no checkpoints: it changed no files through its tools")
     if step is None:
-        chosen = checkpoints[-1]
+        last = next((ev for ev in reversed(events) if isinstance(ev, (Checkpoint, Undo))), None)
+        if isinstance(last, Undo):  # the files are at checkpoint last.step already: go one further
+            earlier = [c for c in checkpoints if c.step < last.step]
+            if not earlier:
+                raise CheckpointError(f"session {log_path.stem} is back at its first checkpoint (step {last.step}) "
+                                      "already; nothing earlier to undo")
+            chosen = earlier[-1]
+        else:
+            chosen = checkpoints[-1]
     else:
         chosen = next((c for c in checkpoints if c.step == step), None)
         if chosen is None:

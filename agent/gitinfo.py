@@ -1,25 +1,28 @@
-"""What the log records about the workspace's git state (HEAD and whether it is dirty)."""
+"""What the log records about the workspace's git state (HEAD and whether it is dirty).
+
+Read through :mod:`agent.safegit`: the workspace's git config and hooks run nothing."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from agent.safegit import GitError, run_git
+
 
 def git_state(path: Path) -> tuple[str | None, bool | None]:
-    """Return (HEAD commit, dirty) of the repository holding ``path``, or (None, None) outside one."""
+    """Return (HEAD commit, dirty) of the repository holding ``path``, or (None, None) outside one.
+    Dirty means changed, staged or untracked files (not ignored ones)."""
     try:
-        import git  # GitPython; imported here, not at start-up
-    except ImportError:  # pragma: no cover - a dependency
+        out = run_git(["status", "--porcelain=v2", "--branch", "--untracked-files=normal", "--ignore-submodules=dirty"],
+                      path, read_only=True, timeout=30)
+    except GitError:
         return None, None
-    try:
-        repo = git.Repo(path, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        return None, None
-    try:
-        head = repo.head.commit.hexsha if repo.head.is_valid() else None
-        dirty = repo.is_dirty(untracked_files=True)
-    except (git.GitCommandError, ValueError):
-        return None, None
-    finally:
-        repo.close()
+    head: str | None = None
+    dirty = False
+    for line in out.splitlines():
+        if line.startswith("# branch.oid "):
+            oid = line.removeprefix("# branch.oid ").strip()
+            head = oid if oid != "(initial)" else None
+        elif line and not line.startswith("#"):
+            dirty = True
     return head, dirty

@@ -4,6 +4,10 @@ Session files are ``<workspace>/.limi/sessions/<session_id>.jsonl``. Ids start w
 UTC start time, so they sort by age; a listing reads only the first lines and the last
 line of each log (the whole file only for a session that never ended). Re-exported by
 :mod:`agent.trajectory`.
+
+A log whose first line is not a ``session_started`` header (a 0-byte file left by a kill
+during start-up, a cut first line, some other JSON Lines file) is not a session: listings,
+``--continue`` and the pickers skip it, and say so where they can (``skipped``).
 """
 
 from __future__ import annotations
@@ -41,6 +45,15 @@ class SessionLookupError(LookupError):
     """No session, or more than one, matches what the user asked for."""
 
 
+class NotASessionLog(ValueError):
+    """The file is empty, or its first line is not a ``session_started`` header."""
+
+
+def skipped_note(path: Path, reason: str) -> str:
+    """The one-line note shown where a header-less log is skipped."""
+    return f"note: skipped {path}: {reason}; it is not a session (delete it to silence this note)"
+
+
 def find_session(directory: str | os.PathLike[str], id_or_prefix: str) -> Path:
     """The log whose id is ``id_or_prefix`` or starts with it (a path to a log also works)."""
     directory = Path(directory)
@@ -58,6 +71,8 @@ def find_session(directory: str | os.PathLike[str], id_or_prefix: str) -> Path:
     matches = sorted(p for p in directory.glob(f"*{LOG_SUFFIX}") if p.stem.startswith(key))
     if not matches:
         raise SessionLookupError(f"no session id starts with {key!r} in {directory}")
+    if len(matches) > 1:  # logs that are not sessions (empty, no header) do not make a prefix ambiguous
+        matches = [p for p in matches if log_header_problem(p) is None] or matches
     if len(matches) > 1:
         shown = ", ".join(p.stem for p in matches[:5]) + (", ..." if len(matches) > 5 else "")
         raise SessionLookupError(f"{key!r} matches {len(matches)} sessions ({shown}); give more of the id")
@@ -78,17 +93,37 @@ class SessionSummary:
     path: Path
 
 
+def log_header_problem(path: Path, first: bytes | None = None) -> str | None:
+    """Why ``path`` is not a session log (None when its first line is a session_started header)."""
+    if first is None:
+        try:
+            with open(path, "rb") as f:
+                first = f.readline()
+        except OSError as e:
+            return f"unreadable ({e.strerror or e})"
+    if not first:
+        return "empty log (a session killed during start-up leaves one)"
+    if _loads(first).get("type") != "session_started":
+        return "its first line is not a session_started header"
+    return None
+
+
 def summarize_session(path: str | os.PathLike[str], cut: int = 80) -> SessionSummary:
-    """Summarise a log from its first lines and its last line (whole file only when unfinished)."""
+    """Summarise a log from its first lines and its last line (whole file only when unfinished).
+    Raises :class:`NotASessionLog` when the first line is not a session_started header."""
     path = Path(path)
     sid, started, model, first_user, turns, end = path.stem, None, "", "", 0, "unfinished"
     with open(path, "rb") as f:
-        for _ in range(8):  # session_started, then the first user message, come first
+        first = f.readline()
+        problem = log_header_problem(path, first)
+        if problem is not None:
+            raise NotASessionLog(problem)
+        header = _loads(first)
+        sid, model = str(header.get("session_id", sid)), str(header.get("model", ""))
+        started = header["ts"] if isinstance(header.get("ts"), (int, float)) else None
+        for _ in range(7):  # the first user message comes right after the header
             obj = _loads(f.readline())
-            if obj.get("type") == "session_started":
-                sid, model = str(obj.get("session_id", sid)), str(obj.get("model", ""))
-                started = obj["ts"] if isinstance(obj.get("ts"), (int, float)) else None
-            elif obj.get("type") == "user_message":
+            if obj.get("type") == "user_message":
                 first_user = " ".join(str(obj.get("content", "")).split())
                 first_user = first_user if len(first_user) <= cut else first_user[: cut - 3] + "..."
                 break
@@ -103,16 +138,23 @@ def summarize_session(path: str | os.PathLike[str], cut: int = 80) -> SessionSum
     return SessionSummary(sid, started, model, first_user, turns, end, path)
 
 
-def list_sessions(directory: str | os.PathLike[str]) -> list[SessionSummary]:
-    """Summaries of every log in ``directory``, newest first (empty if it does not exist)."""
+def list_sessions(directory: str | os.PathLike[str],
+                  skipped: list[tuple[Path, str]] | None = None) -> list[SessionSummary]:
+    """Summaries of every session log in ``directory``, newest first (empty if it does not
+    exist). Files that are not session logs (empty, no header) are left out, and added to
+    ``skipped`` as (path, reason) when it is given, so the caller can say so."""
     directory = Path(directory)
     if not directory.is_dir():
         return []
     keyed = []
-    for path in directory.glob(f"*{LOG_SUFFIX}"):
+    for path in sorted(directory.glob(f"*{LOG_SUFFIX}")):
         try:
             summary = summarize_session(path)
             when = summary.started if summary.started is not None else path.stat().st_mtime
+        except NotASessionLog as e:
+            if skipped is not None:
+                skipped.append((path, str(e)))
+            continue
         except OSError:
             continue  # deleted or unreadable meanwhile
         keyed.append(((when, summary.id), summary))

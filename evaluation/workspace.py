@@ -1,17 +1,20 @@
 """A fresh workspace per task run: a writable copy of the task's template (or a clone of its
 repository), its setup commands run, and git-initialised so the log records the HEAD the
-agent started from and the run's diff is ``git diff`` against it."""
+agent started from and the run's diff is ``git diff`` against it.
+
+git runs through :mod:`agent.safegit`: after the run, the workspace (its ``.git/config``
+included) is whatever the agent left, so its filters, hooks and diff drivers run nothing."""
 
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
+from agent.safegit import NO_EXT_DIFF, GitError, run_git
 from evaluation.check import command_env, run_command
 from evaluation.task import Task
 
-_GIT_ID = ["-c", "user.name=limi-cli", "-c", "user.email=limi-cli@localhost", "-c", "commit.gpgsign=false"]
+_GIT_ID = ["-c", "user.name=limi-cli", "-c", "user.email=limi-cli@localhost"]
 
 
 class SetupError(Exception):
@@ -37,7 +40,8 @@ def copy_tree(src: Path, dest: Path, skip: tuple[str, ...] = ()) -> None:
 def prepare_workspace(task: Task, dest: Path) -> str | None:
     """Fill the empty directory ``dest`` for ``task``; return the git HEAD the agent starts from."""
     if task.repo:
-        _git(["clone", "--quiet", task.repo, str(dest)], Path.cwd(), f"cannot clone {task.repo}")
+        # a URL or path from the (trusted) task file: the user's transports and credentials apply
+        _git(["clone", "--quiet", task.repo, str(dest)], Path.cwd(), f"cannot clone {task.repo}", network=True)
         if task.ref:
             _git(["checkout", "--quiet", task.ref], dest, f"cannot check out {task.ref} of {task.repo}")
     else:
@@ -72,14 +76,15 @@ def apply_solution(task: Task, workspace: Path) -> None:
 def workspace_diff(workspace: Path) -> str:
     """What the run changed since the starting commit, new files included."""
     _git(["add", "-A"], workspace, "git add failed")
-    return _git(["diff", "--cached", "--binary", "HEAD"], workspace, "git diff failed")
+    return _git(["diff", "--cached", "--binary", *NO_EXT_DIFF, "--ignore-submodules=dirty", "HEAD"], workspace,
+                "git diff failed")
 
 
-def _git(args: list[str], cwd: Path, what: str) -> str:
-    proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, stdin=subprocess.DEVNULL)
-    if proc.returncode != 0:
-        raise SetupError(f"{what}: {proc.stderr.strip()[-300:]}")
-    return proc.stdout
+def _git(args: list[str], cwd: Path, what: str, network: bool = False) -> str:
+    try:
+        return run_git(args, cwd, network=network, scan_config=not network)
+    except GitError as e:
+        raise SetupError(f"{what}: {(e.stderr.strip() or e.why)[-300:]}") from None
 
 
 def _status(result) -> str:

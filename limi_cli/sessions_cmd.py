@@ -7,12 +7,15 @@ import sys
 import time
 from pathlib import Path
 
-from agent.session_store import find_session, list_sessions, sessions_dir
+from agent.session_store import find_session, list_sessions, sessions_dir, skipped_note
 
 
 def list_cmd(workspace: Path, override: str | None, as_json: bool) -> int:
     directory = sessions_dir(workspace, override)
-    summaries = list_sessions(directory) if directory.is_dir() else []
+    skipped: list[tuple[Path, str]] = []
+    summaries = list_sessions(directory, skipped) if directory.is_dir() else []
+    for path, reason in skipped:
+        print(skipped_note(path, reason), file=sys.stderr)
     if as_json:
         for s in summaries:
             print(json.dumps({"id": s.id, "started": s.started, "model": s.model, "turns": s.turns,

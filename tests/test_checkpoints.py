@@ -11,7 +11,7 @@ import pytest
 
 from agent.backends.scripted import ScriptedBackend
 from agent.checkpoints import Checkpointer, CheckpointError, CheckpointStore, checkpoints_in_log, undo
-from agent.events import Checkpoint, Undo
+from agent.events import Checkpoint, SessionStarted, Undo
 from agent.messages import ToolCall
 from agent.policy import Policy
 from agent.session import Session
@@ -107,7 +107,11 @@ def test_undo_to_an_earlier_step_and_the_steps_are_numbered(repo: Path, tmp_path
     assert [c.step for c in checkpoints_in_log(log)] == [1, 2, 3]
     undo(repo, log, step=2)
     assert (repo / "edit.txt").read_text() == "v1\n"
-    undo(repo, log)  # the last step: before v3 was written
+    undo(repo, log)  # after an undo, one step further back: before v1 was written
+    assert (repo / "edit.txt").read_text() == "original\n"
+    with pytest.raises(CheckpointError, match="back at its first checkpoint"):
+        undo(repo, log)
+    undo(repo, log, step=3)  # a named step is always that step: before v3 was written
     assert (repo / "edit.txt").read_text() == "v2\n"
     with pytest.raises(CheckpointError, match="no checkpoint 7; its steps are 1, 2, 3"):
         undo(repo, log, step=7)
@@ -168,7 +172,9 @@ def test_the_session_checkpoints_before_edits_only_and_logs_it(repo: Path, tmp_p
 
 def test_undo_command_lists_and_restores(repo: Path, tmp_path: Path) -> None:
     log = repo / ".limi" / "sessions" / "20260101-000000-abcdef.jsonl"
-    with TrajectoryWriter(log) as writer:
+    with TrajectoryWriter(log) as writer:  # a log starts with its header, or it is no session (issue 12)
+        writer.write(SessionStarted(session_id=log.stem, limi_version="0", model="m", backend="b", cwd=str(repo),
+                                    approval="auto-edit", system_prompt=""))
         write_step(Checkpointer(repo, log.stem), writer, 1)
     (repo / "keep.txt").write_text("oops\n")
     cli = [sys.executable, "-m", "limi_cli.cli", "undo", "--cwd", str(repo)]
@@ -179,3 +185,27 @@ def test_undo_command_lists_and_restores(repo: Path, tmp_path: Path) -> None:
     assert (repo / "keep.txt").read_text() == "keep\n"
     bad = subprocess.run([*cli, "9"], capture_output=True, text=True)
     assert bad.returncode != 0 and "no checkpoint 9" in bad.stderr
+
+
+def test_recorded_demo_stays_valid_after_undo_and_undo_goes_further_back(repo: Path, tmp_path: Path) -> None:
+    """A finished session that is undone is still a valid demo: validate, stats and export keep it."""
+    replies = tmp_path / "replies.json"
+    replies.write_text(json.dumps([
+        '<tool_call>{"name": "write_file", "arguments": {"path": "one.txt", "content": "1\\n"}}</tool_call>',
+        '<tool_call>{"name": "write_file", "arguments": {"path": "two.txt", "content": "2\\n"}}</tool_call>',
+        "done",
+    ]))
+    cli = [sys.executable, "-m", "limi_cli.cli"]
+    run = subprocess.run([*cli, "run", "-p", "write two files", "-m", f"scripted:{replies}"], cwd=repo, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    for expected in ([True, False], [False, False]):
+        undone = subprocess.run([*cli, "undo"], cwd=repo, capture_output=True, text=True)
+        assert undone.returncode == 0, undone.stderr
+        assert [(repo / name).exists() for name in ("one.txt", "two.txt")] == expected
+    (log,) = (repo / ".limi" / "sessions").glob("*.jsonl")
+    validate = subprocess.run([*cli, "data", "validate", str(log)], cwd=repo, capture_output=True, text=True)
+    assert validate.returncode == 0, validate.stdout + validate.stderr
+    out = tmp_path / "rows.jsonl"
+    export = subprocess.run([*cli, "data", "export", str(log), "-o", str(out)], cwd=repo, capture_output=True, text=True)
+    assert export.returncode == 0, export.stderr
+    assert len(out.read_text().splitlines()) == 1

@@ -1,41 +1,29 @@
-"""git tools through GitPython: ``git_status``, ``git_diff``, ``git_log``, ``git_show`` (read)
-and ``git_commit`` (exec: it runs only where the approval mode allows running commands).
+"""git tools: ``git_status``, ``git_diff``, ``git_log``, ``git_show`` (read) and
+``git_commit`` (exec: it runs only where the approval mode allows running commands).
 
-GitPython is imported inside each run, never at start-up.
+Every command goes through :mod:`agent.safegit`: the workspace's git config, attributes and
+hooks run nothing (no fsmonitor, filter, textconv, pager or hook), and the environment the
+shell tool saved never reaches git.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from agent.safegit import NO_EXT_DIFF, GitError, run_git
 from agent.tools.base import Observation, Tool, ToolContext, ToolError
 
 
-def _repo(ctx: ToolContext) -> Any:
-    import git
-
-    try:
-        return git.Repo(ctx.workspace.root, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise ToolError(f"{ctx.workspace.root} is not in a git repository; git tools need one (run `git init` with shell)") from None
-
-
-def _git(ctx: ToolContext, *args: str) -> str:
+def _git(ctx: ToolContext, *args: str, read_only: bool = True) -> str:
     """Run ``git args`` in the workspace's repository; a git failure becomes a ToolError."""
-    import git
-
-    repo = _repo(ctx)
     try:
-        return repo.git.execute(["git", *args], kill_after_timeout=ctx.shell_timeout_s)
-    except git.GitCommandError as e:
-        lines = [ln.strip().strip("'").strip() for ln in (e.stderr or "").replace("stderr:", "").splitlines()]
-        lines = [ln for ln in lines if ln]
-        why = next((ln for ln in lines if ln.startswith(("fatal:", "error:"))), lines[0] if lines else f"exit {e.status}")
-        raise ToolError(f"git {args[0]} failed: {why}") from None
-    finally:
-        repo.close()
+        return run_git(args, ctx.workspace.root, timeout=ctx.shell_timeout_s, read_only=read_only, strip_newline=True)
+    except GitError as e:
+        if "not a git repository" in e.why:
+            raise ToolError(f"{ctx.workspace.root} is not in a git repository; git tools need one (run `git init` with shell)") from None
+        raise ToolError(f"git {args[0]} failed: {e.why}") from None
 
 
 def _paths(ctx: ToolContext, paths: list[str]) -> list[str]:
@@ -66,7 +54,7 @@ class GitStatusTool(Tool):
         pass
 
     def run(self, params: GitStatusTool.Params, ctx: ToolContext) -> Observation:
-        text = _git(ctx, "status", "--short", "--branch", "--untracked-files=all")
+        text = _git(ctx, "status", "--short", "--branch", "--untracked-files=all", "--ignore-submodules=dirty")
         return _output(ctx, text, "nothing to report")
 
 
@@ -81,7 +69,7 @@ class GitDiffTool(Tool):
         stat: bool = Field(default=False, description="Only a summary of changed files and line counts.")
 
     def run(self, params: GitDiffTool.Params, ctx: ToolContext) -> Observation:
-        args = ["diff", "--no-color", "--no-ext-diff"]
+        args = ["diff", "--no-color", *NO_EXT_DIFF, "--ignore-submodules=dirty"]
         args += ["--cached"] if params.staged else []
         args += ["--stat"] if params.stat else []
         args += [_check_ref(params.ref)] if params.ref else []
@@ -102,7 +90,7 @@ class GitLogTool(Tool):
     def run(self, params: GitLogTool.Params, ctx: ToolContext) -> Observation:
         if params.max_count < 1:
             raise ToolError("max_count must be at least 1")
-        args = ["log", f"--max-count={params.max_count}", "--no-color", "--date=short",
+        args = ["log", f"--max-count={params.max_count}", "--no-color", *NO_EXT_DIFF, "--date=short",
                 "--format=%h %ad %an: %s%d"]
         args += [_check_ref(params.ref)] if params.ref else []
         args += ["--", *_paths(ctx, params.paths)]
@@ -122,13 +110,13 @@ class GitShowTool(Tool):
         ref = _check_ref(params.ref)
         if params.path is not None:
             resolved = ctx.workspace.resolve(params.path)
-            repo = _repo(ctx)
+            top = Path(_git(ctx, "rev-parse", "--show-toplevel")).resolve()
             try:
-                rel = resolved.relative_to(repo.working_tree_dir).as_posix()
-            finally:
-                repo.close()
-            return _output(ctx, _git(ctx, "show", f"{ref}:{rel}"), f"{params.path} is empty at {ref}")
-        args = ["show", "--no-color", "--no-ext-diff", "--format=fuller"] + (["--stat"] if params.stat else []) + [ref]
+                rel = resolved.relative_to(top).as_posix()
+            except ValueError:
+                raise ToolError(f"{params.path} is not inside the repository at {top}") from None
+            return _output(ctx, _git(ctx, "show", *NO_EXT_DIFF, f"{ref}:{rel}"), f"{params.path} is empty at {ref}")
+        args = ["show", "--no-color", *NO_EXT_DIFF, "--format=fuller"] + (["--stat"] if params.stat else []) + [ref]
         return _output(ctx, _git(ctx, *args), f"{ref} has no changes")
 
 
@@ -145,10 +133,10 @@ class GitCommitTool(Tool):
         if not params.message.strip():
             raise ToolError("message must not be empty; say what the commit changes")
         if params.paths:
-            _git(ctx, "add", "--all", "--", *_paths(ctx, params.paths))
+            _git(ctx, "add", "--all", "--", *_paths(ctx, params.paths), read_only=False)
         args = ["commit", "-m", params.message]
         args += ["--all"] if params.all else []
-        if not _git(ctx, "diff", "--cached", "--name-only") and not params.all:
+        if not _git(ctx, "diff", "--cached", "--name-only", *NO_EXT_DIFF) and not params.all:
             raise ToolError("nothing is staged; pass paths (or all=true) to say what to commit")
-        out = _git(ctx, *args)
+        out = _git(ctx, *args, read_only=False)
         return _output(ctx, out, "committed")

@@ -47,17 +47,24 @@ def record_session_factory(config: Config, workspace: Path, *, propose: bool = T
 
 def resume_target(config: Config, workspace: Path, resume: str | None) -> Path | None:
     """The log to reopen: ``latest``, an id or prefix; ``None`` for a new session (or a picker: "")."""
-    from agent.session_store import SessionLookupError, find_session, list_sessions, sessions_dir
+    from agent.session_store import (SessionLookupError, find_session, list_sessions, log_header_problem, sessions_dir,
+                                     skipped_note)
 
     if not resume:
         return None
     directory = sessions_dir(workspace, config.sessions_dir)
     if resume == "latest":
-        sessions = list_sessions(directory)
+        skipped: list[tuple[Path, str]] = []
+        sessions = list_sessions(directory, skipped)
+        for path, reason in skipped:  # an empty log left by a kill during start-up is no session
+            print(skipped_note(path, reason), file=sys.stderr)
         if not sessions:
             raise SessionLookupError(f"no session to continue in {directory}; start one with limi-cli")
         return sessions[0].path
-    return find_session(directory, resume)
+    path = find_session(directory, resume)
+    if (problem := log_header_problem(path)) is not None:
+        raise SessionLookupError(f"{path} cannot be resumed: {problem}; pick another with --resume")
+    return path
 
 
 def run_chat(workspace: Path, overrides: dict, *, plain: bool = False, resume: str | None = None) -> int:
