@@ -3,6 +3,13 @@
 
 Every layer is validated with pydantic; a bad value is a one-line :class:`ConfigError`
 that names the key and the file (or variable) it came from.
+
+The project layer comes with the repository, which is not trusted: until the user accepts
+the file once (``limi-cli trust``: its sha256 is remembered in ``trusted_projects.json`` next to
+the user config), only its harmless keys apply, and the keys that widen what the agent may
+do or run (``RISKY_KEYS``; ``approval``, ``sandbox``, ``network`` and allow rules when they
+loosen) are ignored with a one-line notice. A changed file is untrusted again. Rules add up
+across layers: a project can add deny rules, never remove the user's.
 """
 
 from __future__ import annotations
@@ -10,9 +17,9 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Callable, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from agent.messages import Sampling
 from agent.policy import ApprovalMode, ApprovalRules
@@ -55,6 +62,16 @@ class WebSearch(BaseModel):
     timeout_s: float = Field(default=20.0, gt=0)
 
 
+def _sandbox_mode(value: Any) -> Any:
+    """``sandbox``: on, off or auto; the booleans of older configs (and LIMI_SANDBOX=true) mean on and off."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        return {"true": "on", "1": "on", "yes": "on", "false": "off", "0": "off", "no": "off"}.get(lowered, lowered)
+    return value
+
+
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
@@ -71,8 +88,13 @@ class Config(BaseModel):
     # how the text protocol describes tools: full JSON schemas, or one signature line each;
     # auto: brief for models with at most 8k tokens of context (what training assumes too)
     tool_prompt: Literal["auto", "full", "brief"] = "auto"
-    request_timeout_s: float = 600.0
-    max_retries: int = 3
+    # model server (openai backend): a stalled read fails after request_timeout_s, a connect after
+    # connect_timeout_s; retries (429, 5xx, timeouts, broken streams) wait at most max_retry_wait_s in all,
+    # and a Retry-After beyond that stops the run at once
+    request_timeout_s: float = Field(default=120.0, gt=0)
+    connect_timeout_s: float = Field(default=10.0, gt=0)
+    max_retries: int = Field(default=3, ge=0)
+    max_retry_wait_s: float = Field(default=60.0, ge=0)
     n_ctx: int = 8192  # context of local models (embedded, gguf)
     n_threads: int | None = None
     device: str = "auto"  # hf backend: auto, cpu, cuda
@@ -94,7 +116,9 @@ class Config(BaseModel):
     sampling: Sampling = Field(default_factory=Sampling)
 
     rules: ApprovalRules = Field(default_factory=ApprovalRules)  # [rules] allow / ask / deny "tool: pattern"
-    sandbox: bool = False  # shell commands in bubblewrap: the workspace writable, the rest read-only
+    # shell commands in bubblewrap (the workspace writable, the rest read-only, no capabilities):
+    # on, off, or auto: on where bwrap works here, else off with a notice (agent/sandbox.py)
+    sandbox: Annotated[Literal["on", "off", "auto"], BeforeValidator(_sandbox_mode)] = "auto"
     network: bool = False  # inside the sandbox: whether commands may use the network
     mcp_servers: dict[str, McpServer] = Field(default_factory=dict)
     web_search: WebSearch | None = None
@@ -128,11 +152,147 @@ def project_config_path(workspace: Path) -> Path:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    return parse_toml(path.read_bytes(), path)
+
+
+def parse_toml(raw: bytes, path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text; save it as UTF-8") from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: not valid TOML ({e}); fix the syntax") from None
+
+
+# -- trusting a project's config ------------------------------------------------------
+
+# keys a project's config may set before the user trusts it: how the model is called and how
+# long things run, nothing that widens what the agent may do or where data goes
+HARMLESS_KEYS = frozenset({
+    "tool_protocol", "tool_prompt", "request_timeout_s", "connect_timeout_s", "max_retries", "max_retry_wait_s", "n_ctx", "n_threads", "device",
+    "max_turns", "loop_limit", "shell_timeout_s", "max_output_chars", "repo_map_tokens", "sampling",
+    "compact_at", "context_window",
+})
+# keys that apply from an untrusted project only when they make things stricter
+TIGHTEN_ONLY_KEYS = frozenset({"approval", "sandbox", "network", "rules"})
+# keys an untrusted project may not set at all, and why
+RISKY_KEYS = {
+    "model": "chooses the weights to load (a checkpoint or .gguf from the repository is parsed, and can run code)",
+    "backend": "chooses how the model loads",
+    "base_url": "chooses where your prompts go",
+    "api_key": "sets a credential",
+    "sessions_dir": "chooses where session logs are written, outside the workspace too",
+    "system_prompt_file": "reads a file from anywhere into the prompt",
+    "tools": "chooses the tools the agent gets",
+    "mcp_servers": "starts programs and connects to servers",
+    "web_search": "chooses where search queries go",
+}
+_SANDBOX_STRENGTH = {"off": 0, "false": 0, "auto": 1, "on": 2, "true": 2}
+
+
+def trust_store_path() -> Path:
+    """``trusted_projects.json`` next to the user config: project config path -> sha256 accepted."""
+    return user_config_path().parent / "trusted_projects.json"
+
+
+def config_digest(raw: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(raw).hexdigest()
+
+
+def _load_trust(store: Path) -> dict[str, str]:
+    import json
+
+    if not store.is_file():
+        return {}
+    try:
+        data = json.loads(store.read_text(encoding="utf-8"))
+        projects = data["projects"]
+        if not isinstance(projects, dict):
+            raise TypeError
+    except (ValueError, KeyError, TypeError):
+        raise ConfigError(f"{store}: not a trust store written by limi-cli; delete it and trust your projects again") from None
+    return {str(k): str(v) for k, v in projects.items()}
+
+
+def is_trusted(path: Path, raw: bytes, store: Path | None = None) -> bool:
+    """Whether the user accepted exactly these bytes as ``path``'s content."""
+    return _load_trust(store or trust_store_path()).get(str(path.resolve())) == config_digest(raw)
+
+
+def set_trust(path: Path, raw: bytes | None, store: Path | None = None) -> None:
+    """Remember ``raw`` (its sha256) as the accepted content of ``path``; None forgets it."""
+    import json
+    import tempfile
+
+    store = store or trust_store_path()
+    projects = _load_trust(store)
+    key = str(path.resolve())
+    if raw is None:
+        projects.pop(key, None)
+    else:
+        projects[key] = config_digest(raw)
+    store.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=store.parent, prefix=".trusted_projects.")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump({"version": 1, "projects": projects}, f, indent=2, sort_keys=True)
+    os.replace(tmp, store)
+
+
+def risky_settings(layer: dict[str, Any], before: dict[str, Any]) -> list[str]:
+    """What in a project's config ``layer`` would widen what the agent may do, compared with
+    the config ``before`` it (user and defaults): the keys an untrusted project may not set."""
+    found = [key for key in layer if key in RISKY_KEYS]
+    if "approval" in layer:
+        from agent.policy import APPROVAL_MODES
+
+        was = before.get("approval", Config.model_fields["approval"].default)
+        if layer["approval"] in APPROVAL_MODES and was in APPROVAL_MODES and APPROVAL_MODES.index(layer["approval"]) > APPROVAL_MODES.index(was):
+            found.append("approval")
+    if "sandbox" in layer:
+        was = _sandbox_strength(before.get("sandbox", Config.model_fields["sandbox"].default))
+        now = _sandbox_strength(layer["sandbox"])
+        if now is not None and was is not None and now < was:
+            found.append("sandbox")
+    if "network" in layer and layer["network"] not in (False, "false") and before.get("network") not in (True, "true"):
+        found.append("network")
+    rules = layer.get("rules")
+    if isinstance(rules, dict) and rules.get("allow"):
+        found.append("rules.allow")
+    return sorted(found)
+
+
+def _sandbox_strength(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return 2 if value else 0
+    return _SANDBOX_STRENGTH.get(str(value).strip().lower())
+
+
+def _untrusted(layer: dict[str, Any], before: dict[str, Any], source: str) -> tuple[dict[str, Any], list[str]]:
+    """``layer`` without what an untrusted project may not set, and the names of what was left out."""
+    if isinstance(layer.get("rules"), dict):
+        _rules_of(layer["rules"], source)  # a bad rule is an error even where it would be ignored
+    dropped = risky_settings(layer, before)
+    kept = {k: v for k, v in layer.items() if k not in dropped}
+    if "rules.allow" in dropped:
+        kept["rules"] = {k: v for k, v in layer["rules"].items() if k != "allow"}
+    return kept, dropped
+
+
+def _rules_of(value: Any, source: str) -> ApprovalRules:
+    if not isinstance(value, (dict, ApprovalRules)):
+        raise ConfigError(f"{source}: key 'rules' must be a table with allow / ask / deny lists")
+    try:
+        return ApprovalRules.model_validate(value)
+    except ValidationError as e:
+        err = e.errors()[0]
+        key = ".".join(["rules", *(str(p) for p in err["loc"])])
+        raise ConfigError(f"{source}: key '{key}': {err['msg']}") from None
+
+
+def _notice_on_stderr(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
 
 
 def _env_layer(environ: dict[str, str]) -> dict[str, Any]:
@@ -154,6 +314,11 @@ def _env_layer(environ: dict[str, str]) -> dict[str, Any]:
 
 def _apply(data: dict[str, Any], layer: dict[str, Any], source: str) -> dict[str, Any]:
     merged = {**data, **{k: v for k, v in layer.items() if k != "sampling"}}
+    if "rules" in layer:  # rules add up: a later layer never removes an earlier one's deny
+        new = _rules_of(layer["rules"], source)
+        merged["rules"] = _rules_of(data["rules"], source).merged(new) if "rules" in data else new
+    if isinstance(layer.get("mcp_servers"), dict) and isinstance(data.get("mcp_servers"), dict):
+        merged["mcp_servers"] = {**data["mcp_servers"], **layer["mcp_servers"]}
     if "sampling" in layer:
         if not isinstance(layer["sampling"], dict):
             raise ConfigError(f"{source}: key 'sampling' must be a table")
@@ -172,13 +337,28 @@ def load_config(
     overrides: dict[str, Any] | None = None,
     environ: dict[str, str] | None = None,
     user_path: Path | None = None,
+    trust_path: Path | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> Config:
-    """Merge every layer, validating each so an error names where the bad value came from."""
+    """Merge every layer, validating each so an error names where the bad value came from.
+    An untrusted project's risky keys are left out and ``notice`` (default: stderr) says so."""
     environ = dict(os.environ if environ is None else environ)
     data: dict[str, Any] = {}
-    for path in (user_path or user_config_path(), project_config_path(workspace)):
-        if path.is_file():
-            data = _apply(data, _read_toml(path), str(path))
+    user = user_path or user_config_path()
+    if user.is_file():
+        data = _apply(data, _read_toml(user), str(user))
+    project = project_config_path(workspace)
+    if project.is_file():
+        raw = project.read_bytes()  # read once: the bytes hashed are the bytes applied
+        layer = parse_toml(raw, project)
+        if not is_trusted(project, raw, trust_path):
+            layer, dropped = _untrusted(layer, data, str(project))
+            if dropped:
+                (notice or _notice_on_stderr)(
+                    f"limi-cli: ignoring {', '.join(dropped)} from {project}: this project's config is not trusted; "
+                    f"review the file, then run `limi-cli trust --cwd {workspace}` to apply it"
+                )
+        data = _apply(data, layer, str(project))
     data = _apply(data, _env_layer(environ), "environment (LIMI_* variables)")
     flags = {k: v for k, v in (overrides or {}).items() if v is not None}
     data = _apply(data, flags, "command line")

@@ -9,9 +9,11 @@ from agent.backends.base import Backend
 from agent.compaction import Compactor, compacted_messages, context_window_of
 from agent.config import Config
 from agent.policy import Approver, HeadlessApprover, Policy
+from agent.sandbox import sandbox_for
 from agent.project_dir import ensure_gitignore
 from agent.session import Session, SessionStats
 from agent.tools.base import Tool
+from agent.tools.shell import ShellTool
 
 
 def system_prompt_for(config: Config, workspace: Path) -> str:
@@ -35,8 +37,8 @@ def system_prompt_for(config: Config, workspace: Path) -> str:
 
 def tools_for(config: Config, workspace: Path, context_window: int | None = None) -> list[Tool]:
     """The tools a session built from ``config`` offers: the built-ins named by ``tools`` (by
-    default all, or the core set for a small ``context_window``; the shell sandboxed when
-    ``sandbox`` is set), ``web_search`` when a provider is configured, and the tools of the
+    default all, or the core set for a small ``context_window``; the shell sandboxed as
+    ``sandbox`` says: on, off, or auto where bubblewrap works), ``web_search`` when a provider is configured, and the tools of the
     configured MCP servers."""
     from agent.backends.registry import expected_context_window
     from agent.tools.registry import select_tools
@@ -45,12 +47,10 @@ def tools_for(config: Config, workspace: Path, context_window: int | None = None
     # a backend that plays someone else's steps (record) reports no window: use the model's
     window = context_window if context_window is not None else expected_context_window(config)
     tools = select_tools(config.tools, window)
-    if config.sandbox:
-        from agent.sandbox import Sandbox
-        from agent.tools.shell import ShellTool
-
-        sandbox = Sandbox(workspace, network=config.network)
-        tools = [ShellTool(sandbox) if t.name == "shell" else t for t in tools]
+    if any(t.name == "shell" for t in tools):
+        sandbox = sandbox_for(config.sandbox, workspace, network=config.network)
+        if sandbox is not None:
+            tools = [ShellTool(sandbox) if t.name == "shell" else t for t in tools]
     provider = search_provider(config)
     if provider is not None:
         tools.append(WebSearchTool(provider, max_results=config.web_search.max_results))
@@ -61,8 +61,8 @@ def tools_for(config: Config, workspace: Path, context_window: int | None = None
     return tools
 
 
-def policy_for(config: Config, approver: Approver | None) -> Policy:
-    return Policy(mode=config.approval, approver=approver or HeadlessApprover(), rules=config.rules)
+def policy_for(config: Config, approver: Approver | None, workspace: Path | None = None) -> Policy:
+    return Policy(mode=config.approval, approver=approver or HeadlessApprover(), rules=config.rules, workspace=workspace)
 
 
 def compactor_for(config: Config, backend: Backend) -> Compactor:
@@ -96,7 +96,7 @@ def build_session(
         workspace=workspace,
         session_id=session_id,
         system_prompt=system_prompt_for(config, workspace),
-        policy=policy_for(config, approver),
+        policy=policy_for(config, approver, workspace),
         writer=writer,
         sampling=config.sampling,
         max_turns=config.max_turns,
@@ -152,7 +152,7 @@ def resume_session(
         workspace=workspace.resolve(),
         session_id=started.session_id,
         system_prompt=started.system_prompt,
-        policy=policy_for(config, approver),
+        policy=policy_for(config, approver, workspace.resolve()),
         writer=TrajectoryWriter(log_path),
         sampling=config.sampling,
         max_turns=config.max_turns,

@@ -265,6 +265,12 @@ def _cache_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
 
 
+@pytest.fixture(autouse=True)
+def _config_home(tmp_path_factory, monkeypatch):
+    """The user config dir (config.toml, trusted_projects.json) is a temp dir, never the user's ~/.config."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+
+
 @pytest.fixture
 def anyio_backend():
     """Async tests (the Textual chat driven by Pilot) run on asyncio."""

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.config import ConfigError, load_config
+from agent.config import ConfigError, load_config, set_trust
 from agent.messages import ToolCall
 from agent.policy import ApprovalRules, Decision, Policy
 from agent.shell_syntax import ShellParseError, simple_commands
@@ -118,10 +118,13 @@ def test_simple_commands_refuses_broken_syntax():
 
 def test_rules_load_from_config_toml_as_lists_and_tables(tmp_path: Path):
     (tmp_path / ".limi").mkdir()
-    (tmp_path / ".limi" / "config.toml").write_text(
+    project = tmp_path / ".limi" / "config.toml"
+    project.write_text(
         '[rules]\nallow = ["shell: git status*"]\n[rules.deny]\nshell = ["rm -rf *", "git push --force*"]\n'
     )
-    config = load_config(tmp_path, environ={}, user_path=tmp_path / "none.toml")
+    store = tmp_path / "trusted.json"
+    set_trust(project, project.read_bytes(), store)  # a project's allow rules apply once the user trusts it
+    config = load_config(tmp_path, environ={}, user_path=tmp_path / "none.toml", trust_path=store)
     assert [str(r) for r in config.rules.allow] == ["shell: git status*"]
     assert [str(r) for r in config.rules.deny] == ["shell: rm -rf *", "shell: git push --force*"]
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from limi_cli.commands.common import APPROVALS, add_model_options, add_workspace_options, model_overrides, workspace
+from limi_cli.commands.common import (
+    APPROVALS,
+    add_model_options,
+    add_sandbox_options,
+    add_workspace_options,
+    model_overrides,
+    sandbox_overrides,
+    workspace,
+)
 
 
 def add_resume_options(p: argparse.ArgumentParser) -> None:
@@ -22,6 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--approval", choices=APPROVALS, help="what runs without asking (default auto-edit); shift+tab cycles it")
     p.add_argument("--max-turns", type=int, help="most model calls per message (default 30)")
     add_resume_options(p)
+    add_sandbox_options(p)
     add_workspace_options(p)
     add_model_options(p)
     p.set_defaults(handler=handle)
@@ -35,6 +44,7 @@ def handle(args: argparse.Namespace) -> int:
         "max_turns": args.max_turns,
         "approval": args.approval,
         "sessions_dir": args.sessions_dir,
+        **sandbox_overrides(args),
     }
     resume = "latest" if args.cont else args.resume  # None: a new session; "": pick one
     return run_chat(workspace(args.cwd), overrides, plain=args.plain, resume=resume)

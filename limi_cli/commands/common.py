@@ -25,6 +25,17 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--tool-protocol", choices=["auto", "native", "text"], help="how tools reach the model (default auto)")
 
 
+def add_sandbox_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--sandbox", nargs="?", const="on", choices=["on", "off", "auto"], default=None,
+                   help="shell commands in bubblewrap: the workspace writable, the rest read-only, no network; "
+                   "auto (the default): where bwrap works here; --sandbox alone: on")
+    p.add_argument("--network", action="store_true", default=None, help="let sandboxed commands use the network")
+
+
+def sandbox_overrides(args: argparse.Namespace) -> dict:
+    return {"sandbox": args.sandbox, "network": args.network}
+
+
 def model_overrides(args: argparse.Namespace) -> dict:
     """Config overrides from the model options (None: not given on the command line)."""
     return {"model": args.model, "base_url": args.base_url, "tool_protocol": args.tool_protocol}

@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from limi_cli.commands.common import APPROVALS, add_model_options, add_workspace_options, model_overrides, workspace
+from limi_cli.commands.common import (
+    APPROVALS,
+    add_model_options,
+    add_sandbox_options,
+    add_workspace_options,
+    model_overrides,
+    sandbox_overrides,
+    workspace,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -16,9 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--output-format", choices=["text", "json", "stream-json"], default="text")
     p.add_argument("--include-partial-messages", action="store_true", help="stream-json: also emit text deltas as they stream")
     p.add_argument("-q", "--quiet", action="store_true", help="text format: print only the final answer")
-    p.add_argument("--sandbox", action="store_true", default=None,
-                   help="run shell commands in bubblewrap: the workspace writable, the rest read-only, no network")
-    p.add_argument("--network", action="store_true", default=None, help="with --sandbox: let commands use the network")
+    add_sandbox_options(p)
     add_workspace_options(p)
     add_model_options(p)
     p.set_defaults(handler=handle)
@@ -33,7 +39,6 @@ def handle(args: argparse.Namespace) -> int:
         "max_turns": args.max_turns,
         "approval": args.approval,
         "sessions_dir": args.sessions_dir,
-        "sandbox": args.sandbox,
-        "network": args.network,
+        **sandbox_overrides(args),
     }
     return run_headless(task, workspace(args.cwd), overrides, args.output_format, args.include_partial_messages, args.quiet)
