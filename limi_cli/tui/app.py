@@ -18,6 +18,7 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 
+from agent import sandbox as agent_sandbox
 from agent.policy import APPROVAL_MODES, Approver
 from limi_cli.tui.approver import ApprovalRequest, ThreadApprover
 from limi_cli.tui.chat_commands import ChatCommands
@@ -25,7 +26,7 @@ from limi_cli.tui.history import PromptHistory, history_path
 from limi_cli.tui.mentions import attach_mentions, fuzzy_matches, mention_at, workspace_files
 from limi_cli.tui.messages import ApprovalAsked, SessionEventPosted, SessionFailed, SessionOpened, TurnFinished
 from limi_cli.tui.screens.approval_screen import ApprovalScreen
-from limi_cli.tui.slash_commands import complete_slash, parse_slash
+from limi_cli.tui.slash_commands import BY_NAME, complete_slash, parse_slash
 from limi_cli.tui.transcript import Transcript
 from limi_cli.tui.widgets.chat_view import ChatView
 from limi_cli.tui.widgets.completion_list import CompletionList
@@ -63,6 +64,8 @@ class ChatApp(App[int]):
         self.working = False
         self.last_outcome = "done"
         self.turns_done = 0  # finished turns, for whoever waits on them (tests, benchmarks)
+        self.fallback: tuple[SessionFactory, Path | None] | None = None  # what a failed /model goes back to
+        self.welcome = True  # the hint line on the first, empty screen
         self._idle = threading.Event()
         self._idle.set()
         self._approval: tuple[ApprovalRequest, ApprovalScreen] | None = None
@@ -102,6 +105,7 @@ class ChatApp(App[int]):
         self.post_message(SessionOpened(session))
 
     async def on_session_opened(self, message: SessionOpened) -> None:
+        self.fallback = None
         self.session = s = message.session
         self.status.model, self.status.backend = s.backend.model, s.backend.name
         self.status.mode, self.status.session_id = s.policy.mode, s.session_id
@@ -112,6 +116,12 @@ class ChatApp(App[int]):
         if s.resumed:
             await self.transcript.replay(s.restored_events)
             await self.transcript.notice(f"resumed session {s.session_id}; new messages go on in its log")
+        elif self.welcome:
+            self.welcome = False  # once per app, not after /clear or /model
+            await self.transcript.notice(f"{s.backend.model} in {s.policy.mode} mode. Type a task; "
+                                         "/help lists commands, @ attaches a file, esc stops the model.")
+        if agent_sandbox.notice:  # "auto" found no bubblewrap here; stderr is the screen's now
+            await self.transcript.notice(agent_sandbox.notice, "warning")
         await self.session_ready()
 
     async def session_ready(self) -> None:
@@ -134,6 +144,14 @@ class ChatApp(App[int]):
 
     async def on_session_failed(self, message: SessionFailed) -> None:
         await self.transcript.notice(f"could not start the session: {message.error}", "error")
+        fallback, self.fallback = self.fallback, None
+        if fallback is not None:  # a /model that did not load: back to the model that worked
+            self.factory, log = fallback
+            await self.transcript.notice("back on the previous model; /model NAME tries another", "warning")
+            self.open_session(log)
+            return
+        self.status.model, self.status.backend = "no model", "-"
+        await self.transcript.notice("/model NAME loads another model; /quit leaves", "warning")
 
     def close_session(self) -> None:
         """End the session (interrupting a running turn first) and write its session_ended."""
@@ -151,7 +169,9 @@ class ChatApp(App[int]):
     async def send(self, text: str) -> None:
         """Show the user's message and run the turn (mentioned files attached for the model)."""
         if self.session is None:
-            await self.transcript.notice("the session is not ready yet; wait for the model to load", "warning")
+            waiting = any(w.group == "session" and w.is_running for w in self.workers)
+            await self.transcript.notice("the session is not ready yet; wait for the model to load" if waiting else
+                                         "no session is open (the model did not load); /model NAME loads one", "warning")
             return
         if self.working:
             self.notify("still working: press esc to stop it first", severity="warning")
@@ -283,9 +303,11 @@ class ChatApp(App[int]):
     async def _submitted(self, message: PromptInput.Submitted) -> None:
         text = message.text.strip()
         chosen = self.completions.chosen()
+        typed = parse_slash(text)
         if chosen is not None and chosen.startswith("/"):  # enter on a command runs it
             self.completions.hide()
-            text = chosen.strip() if not text.startswith(chosen.strip()) else text
+            exact = typed is not None and typed[0] in BY_NAME  # what was typed in full wins over the menu
+            text = chosen.strip() if not exact and not text.startswith(chosen.strip()) else text
         elif chosen is not None and self._accept_completion():
             return
         if not text:

@@ -41,11 +41,14 @@ class ChatCommands:
 
     async def cmd_model(self, arg: str) -> None:
         s = self.app.session
-        if s is None:
-            await self.say("no session yet", "warning")
-            return
         if not arg:
-            await self.say(f"model {s.backend.model} on the {s.backend.name} backend; /model NAME switches")
+            if s is None:
+                await self.say("no model is loaded; /model NAME loads one", "warning")
+            else:
+                await self.say(f"model {s.backend.model} on the {s.backend.name} backend; /model NAME switches")
+            return
+        if s is None and self._busy():
+            await self.say("still working: press esc to stop it first", "warning")
             return
         config = getattr(self.app.factory, "config", None)
         if config is None:
@@ -62,9 +65,12 @@ class ChatCommands:
         except (BackendError, ConfigError) as e:
             await self.say(str(e), "warning")
             return
+        log = s.writer.path if s is not None and s.writer is not None else None
+        # if the new model fails to load, the app goes back to this factory and log (see ChatApp.on_session_failed)
+        self.app.fallback = (self.app.factory, log) if s is not None else None
         self.app.factory = session_factory(new_config, self.app.workspace)
-        await self.say(f"switching to {arg}: the conversation goes on in the same log")
-        await self._switch(s.writer.path if s.writer is not None else None)
+        await self.say(f"switching to {arg}" + (": the conversation goes on in the same log" if log else ""))
+        await self._switch(log)
 
     async def cmd_rate(self, arg: str) -> None:
         s = self.app.session
@@ -102,9 +108,12 @@ class ChatCommands:
     async def cmd_sessions(self, arg: str) -> None:
         from limi_cli.tui.screens.session_picker import session_label
 
-        sessions = self._sessions()
-        lines = [f"{s.id}  {session_label(s)}" for s in sessions[:20]]
-        await self.say("\n".join(lines) if lines else "no sessions yet")
+        from agent.session_store import list_sessions
+
+        current = self.app.session.session_id if self.app.session is not None else None
+        sessions = list_sessions(self._dir())[:20]
+        lines = [f"{s.id}  {session_label(s)}" + ("  (this session)" if s.id == current else "") for s in sessions]
+        await self.say("\n".join(lines) if lines else f"no sessions yet in {self._dir()}")
 
     async def cmd_resume(self, arg: str) -> None:
         if not arg:

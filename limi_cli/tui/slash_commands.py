@@ -35,7 +35,8 @@ def complete_slash(text: str) -> list[SlashCommand]:
     if not text.startswith("/") or " " in text:
         return []
     prefix = text[1:].lower()
-    return [c for c in SLASH_COMMANDS if c.name.startswith(prefix)]
+    found = [c for c in SLASH_COMMANDS if c.name.startswith(prefix)]
+    return sorted(found, key=lambda c: c.name != prefix)  # an exact name first: /mode is not /model
 
 
 def parse_slash(text: str) -> tuple[str, str] | None:

@@ -21,8 +21,8 @@ from agent.curation.annotations import OUTCOMES
 from limi_cli.tui.review_items import ReviewItem
 from limi_cli.tui.widgets.annotation_bar import AnnotationBar
 
-KEYS = ("up/down step · 1-5 quality · o outcome · x not-to-train · c cut here · ctrl+r redact selection · "
-        "t tags · r redact text · n notes · [ ] trajectory · q quit")
+KEYS = ("q quit · up/down step · 1-5 quality · o outcome · x not-to-train · c cut here · "
+        "ctrl+r redact selection · t tags · r redact text · n notes · [ ] trajectory")  # quit first: a narrow footer cuts the end
 
 
 class ReviewScreen(Screen[None]):
