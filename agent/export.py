@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from agent import __version__
 from agent.events import INVALID_CALL_KINDS, AssistantMessage, ToolResult
+from agent.redact import default_redactor
 from agent.trajectory import LogReadResult, parse_log
 
 ExportView = Literal["full", "compacted"]
@@ -31,7 +32,9 @@ def session_to_row(log: LogReadResult, view: ExportView = "full") -> dict[str, A
     model saw the conversation at the end (older turns replaced by their summaries).
 
     A trailing assistant message whose calls did not all get a result (a killed session)
-    is dropped together with its partial results. Everything returned is plain JSON data.
+    is dropped together with its partial results. Everything returned is plain JSON data,
+    redacted again with today's rules (:func:`agent.redact.default_redactor`): the log was
+    redacted when written, but perhaps by older rules or another environment's secrets.
     """
     tools = [_openai_tool(t) for t in (log.started.tools if log.started else [])]
     messages: list[dict[str, Any]] = []
@@ -53,7 +56,7 @@ def session_to_row(log: LogReadResult, view: ExportView = "full") -> dict[str, A
         else:
             messages.append({"role": m.role, "content": m.content})
     _drop_unanswered_tail(messages)
-    return {"tools": tools, "messages": messages}
+    return default_redactor().redact_obj({"tools": tools, "messages": messages})
 
 
 def _openai_tool(spec: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
+from agent.redact import default_redactor
+
 Status = Literal["pass", "fail", "error"]  # error: the harness or the model server failed, not the agent
 RESULTS_NAME = "results.jsonl"
 
@@ -62,7 +64,9 @@ class ResultsFile:
 
     def append(self, result: RunResult) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        line = result.model_dump_json() + "\n"
+        # redacted: the check's output and errors can echo secrets from the task's workspace
+        line = json.dumps(default_redactor().redact_obj(result.model_dump(mode="json")), ensure_ascii=False,
+                          separators=(",", ":")) + "\n"
         if self.path.is_file() and self.path.stat().st_size and not self.path.read_bytes().endswith(b"\n"):
             line = "\n" + line  # a line cut short by a kill stays a line of its own
         with open(self.path, "a", encoding="utf-8") as f:

@@ -15,6 +15,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from agent.redact import default_redactor
 from evaluation.check import CommandResult, cap, command_env, run_command
 from evaluation.results import RoundResult, RunResult
 from evaluation.task import Task
@@ -71,7 +72,7 @@ def run_task(task: Task, config, run_dir: Path, *, rounds: int = 1, backend=None
         if diff:
             path = Path(run_dir) / "diffs" / f"{task.id}.{attempt}.patch"
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(diff, encoding="utf-8")
+            path.write_text(default_redactor().redact_text(diff), encoding="utf-8")  # the agent may have written a secret
             result.diff_path = str(path)
     except SetupError as e:
         result.status, result.error = "error", f"workspace: {e}"

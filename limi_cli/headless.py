@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from agent.events import AssistantMessage, SessionEnded, TextDelta, ToolResult
+from agent.redact import Redactor, default_redactor
 
 # exit codes (documented in the README)
 EXIT_DONE, EXIT_ERROR, EXIT_USAGE, EXIT_MAX_TURNS, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -51,20 +52,22 @@ def run_headless(task: str, workspace: Path, overrides: dict, output_format: str
     config = load_config(workspace, overrides)
     session = build_session(config, workspace, mode="headless")
     log_path = str(session.writer.path) if session.writer else None
-    mapper = StreamJsonMapper(include_partial=include_partial, log_path=log_path)
+    # everything written to stdout and stderr goes through the log's redactor (it knows the
+    # secret values of the environment the session started in)
+    redactor = session.writer.redactor if session.writer else default_redactor()
+    mapper = StreamJsonMapper(include_partial=include_partial, log_path=log_path, redactor=redactor)
     out = sys.stdout
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
 
     def emit(event) -> None:
         if output_format == "stream-json":
-            obj = mapper.map(event)
-            if obj is not None:
+            for obj in mapper.map_all(event):
                 out.write(json.dumps(obj, ensure_ascii=False) + "\n")
-                out.flush()
+            out.flush()
         elif output_format == "json":
-            mapper.map(event)  # keeps the api time and ids for the final object
+            mapper.map_all(event)  # keeps the api time and ids for the final object
         elif not quiet:
-            _progress(event)
+            _progress(event, redactor)
 
     reason, error = None, None
     try:
@@ -81,12 +84,13 @@ def run_headless(task: str, workspace: Path, overrides: dict, output_format: str
         signal.signal(signal.SIGTERM, previous)
     emit(ended)
     if output_format == "json":
-        out.write(json.dumps(result_object(ended, session.session_id, mapper.api_s, log_path), ensure_ascii=False) + "\n")
+        result = redactor.redact_obj(result_object(ended, session.session_id, mapper.api_s, log_path))
+        out.write(json.dumps(result, ensure_ascii=False) + "\n")
     elif output_format == "text":
         if ended.reason == "error":
-            print(f"limi-cli: error: {ended.error}", file=sys.stderr)
+            print(f"limi-cli: error: {redactor.redact_text(ended.error or '')}", file=sys.stderr)
         elif ended.final_text:
-            out.write(ended.final_text.rstrip() + "\n")
+            out.write(redactor.redact_text(ended.final_text).rstrip() + "\n")
         if ended.reason == "max_turns":
             print(f"limi-cli: stopped after {ended.turns} turns (--max-turns); the task may be unfinished", file=sys.stderr)
         elif ended.reason == "loop":
@@ -96,16 +100,18 @@ def run_headless(task: str, workspace: Path, overrides: dict, output_format: str
     return _EXIT_FOR[ended.reason]
 
 
-def _progress(event) -> None:
+def _progress(event, redactor: Redactor) -> None:
     """Text mode: a compact trace of the agent's actions on stderr; the answer goes to stdout."""
     err = sys.stderr
     if isinstance(event, AssistantMessage):
         for call in event.tool_calls:
-            args = ", ".join(f"{k}={_short(v)}" for k, v in call.arguments.items())
-            err.write(f"● {call.name}({args})\n" if not call.error else f"● invalid tool call: {call.error}\n")
+            args = ", ".join(f"{k}={_short(redactor.redact_obj(v))}" for k, v in call.arguments.items())
+            line = f"● {call.name}({args})" if not call.error else f"● invalid tool call: {call.error}"
+            err.write(redactor.redact_text(line) + "\n")
     elif isinstance(event, ToolResult):
         status = "error" if event.is_error else "ok"
-        first = event.output.strip().splitlines()[0][:100] if event.output.strip() else ""
+        output = redactor.redact_text(event.output).strip()  # the whole output: a key's first line alone looks like nothing
+        first = output.splitlines()[0][:100] if output else ""
         err.write(f"  ⎿ {status} ({event.duration_s:.2f}s) {first}\n")
     elif isinstance(event, TextDelta):
         return

@@ -4,6 +4,12 @@ One JSON object a line: ``system``/``init`` first, ``assistant`` messages (text,
 and ``tool_use`` content blocks), ``user`` messages carrying ``tool_result`` blocks, and a
 final ``result`` with usage. With partial messages on, ``stream_event`` lines carry the
 text deltas as they stream. limi-cli's own extra fields sit under a ``limi`` key.
+
+Every object passes through the session's :class:`~agent.redact.Redactor` (secrets out,
+lone surrogates replaced by U+FFFD) before it is returned. Streamed text deltas are held
+back to a word end (a line end where the line may hold a secret, a private key block until
+its END line: :meth:`~agent.redact.Redactor.stream_cut`) so a secret split over two deltas
+is still seen whole; what is held is sent before the message it belongs to.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from typing import Any
 
 from agent.events import AssistantMessage, SessionEnded, SessionStarted, TextDelta, ToolResult
 from agent.messages import Usage
+from agent.redact import Redactor, default_redactor
 
 RESULT_SUBTYPES = {
     "done": "success",
@@ -30,17 +37,57 @@ def _usage(u: Usage) -> dict[str, int]:
     }
 
 
-class StreamJsonMapper:
-    """Turns session events into stream-json objects (``None`` for events it does not show)."""
+HOLD_LIMIT = 16384  # a held delta longer than this is sent anyway (a line that never ends)
 
-    def __init__(self, include_partial: bool = False, log_path: str | None = None):
+
+class StreamJsonMapper:
+    """Turns session events into redacted stream-json objects.
+
+    :meth:`map_all` returns the objects for one event (none, one, or held text deltas
+    followed by the event's own object).
+    """
+
+    def __init__(self, include_partial: bool = False, log_path: str | None = None, redactor: Redactor | None = None):
         self.include_partial = include_partial
         self.log_path = log_path
+        self.redactor = redactor if redactor is not None else default_redactor()
         self.session_id = ""
         self.model = ""
         self.api_s = 0.0
+        self._held: dict[bool, str] = {}  # reasoning? -> streamed text not sent yet
 
-    def map(self, event: Any) -> dict[str, Any] | None:
+    def map_all(self, event: Any) -> list[dict[str, Any]]:
+        if isinstance(event, TextDelta):
+            if not self.include_partial:
+                return []
+            out = self._flush(not event.reasoning)  # the other stream ended
+            text = self._held.pop(event.reasoning, "") + event.text
+            cut = self.redactor.stream_cut(text, HOLD_LIMIT)
+            if cut:
+                out.append(self._delta(event.reasoning, text[:cut]))
+            if cut < len(text):
+                self._held[event.reasoning] = text[cut:]
+            return out
+        out = self._flush(True) + self._flush(False)
+        obj = self._map(event)
+        if obj is not None:
+            out.append(self.redactor.redact_obj(obj))
+        return out
+
+    def _flush(self, reasoning: bool) -> list[dict[str, Any]]:
+        text = self._held.pop(reasoning, "")
+        return [self._delta(reasoning, text)] if text else []
+
+    def _delta(self, reasoning: bool, text: str) -> dict[str, Any]:
+        text = self.redactor.redact_text(text)
+        delta = {"type": "thinking_delta", "thinking": text} if reasoning else {"type": "text_delta", "text": text}
+        return {
+            "type": "stream_event",
+            "session_id": self.session_id,
+            "event": {"type": "content_block_delta", "index": 0, "delta": delta},
+        }
+
+    def _map(self, event: Any) -> dict[str, Any] | None:
         if isinstance(event, SessionStarted):
             self.session_id, self.model = event.session_id, event.model
             return {
@@ -52,15 +99,6 @@ class StreamJsonMapper:
                 "tools": [t["function"]["name"] for t in event.tools],
                 "permissionMode": event.approval,
                 "limi": {"version": event.limi_version, "backend": event.backend, "log_path": self.log_path},
-            }
-        if isinstance(event, TextDelta):
-            if not self.include_partial:
-                return None
-            delta = {"type": "thinking_delta", "thinking": event.text} if event.reasoning else {"type": "text_delta", "text": event.text}
-            return {
-                "type": "stream_event",
-                "session_id": self.session_id,
-                "event": {"type": "content_block_delta", "index": 0, "delta": delta},
             }
         if isinstance(event, AssistantMessage):
             self.api_s += event.latency_s

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from agent import __version__
+from agent.redact import default_redactor
 
 
 @dataclass
@@ -166,7 +167,7 @@ def _load_session(path: Path, data: bytes, report: LoadReport) -> None:
     row = apply_annotation(session_to_row(log), annotation)
     meta: dict[str, Any] = {
         "session_id": log.session_id,
-        "task": next((m.content for m in log.messages() if m.role == "user"), ""),
+        "task": default_redactor().redact_text(next((m.content for m in log.messages() if m.role == "user"), "")),
         "created": started.ts if started else None,
         "model": started.model if started else None,
         "mode": started.mode if started else None,

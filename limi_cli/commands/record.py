@@ -162,6 +162,7 @@ def _label(args: argparse.Namespace, from_file: dict, steps_path: Path) -> dict:
 
 
 def _progress(event) -> None:
+    from agent.redact import default_redactor
     from limi_cli.headless import _progress as trace
 
-    trace(event)
+    trace(event, default_redactor())
