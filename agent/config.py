@@ -327,9 +327,37 @@ def _apply(data: dict[str, Any], layer: dict[str, Any], source: str) -> dict[str
         Config.model_validate(merged)
     except ValidationError as e:
         err = e.errors()[0]
-        key = ".".join(str(p) for p in err["loc"]) or "?"
-        raise ConfigError(f"{source}: key '{key}': {err['msg']}") from None
+        loc = [str(p) for p in err["loc"]]
+        raise ConfigError(f"{source}: {_name_in(source, loc)}: {err['msg']}{_did_you_mean(loc, err['type'])}") from None
     return merged
+
+
+ENV_SOURCE, FLAGS_SOURCE = "environment (LIMI_* variables)", "command line"
+
+
+def _name_in(source: str, loc: list[str]) -> str:
+    """The setting as the person wrote it: ``LIMI_MAX_TURNS``, ``--max-turns``, or key 'max_turns'."""
+    if source == ENV_SOURCE and loc:
+        return ENV_PREFIX + "_".join(loc[-1:] if loc[0] == "sampling" else loc[:1]).upper()
+    if source == FLAGS_SOURCE and loc:
+        return "--" + loc[0].replace("_", "-")
+    return f"key '{'.'.join(loc) or '?'}'"
+
+
+def _did_you_mean(loc: list[str], kind: str) -> str:
+    """For an unknown key, the closest real one (``max_turn`` -> ``max_turns``)."""
+    if kind != "extra_forbidden" or not loc:
+        return ""
+    import difflib
+
+    model: type[BaseModel] = Config
+    for part in loc[:-1]:  # a nested table: look among its own keys
+        annotation = model.model_fields.get(part).annotation if part in model.model_fields else None
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return ""
+        model = annotation
+    close = difflib.get_close_matches(loc[-1], list(model.model_fields), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def load_config(
@@ -359,7 +387,7 @@ def load_config(
                     f"review the file, then run `limi-cli trust --cwd {workspace}` to apply it"
                 )
         data = _apply(data, layer, str(project))
-    data = _apply(data, _env_layer(environ), "environment (LIMI_* variables)")
+    data = _apply(data, _env_layer(environ), ENV_SOURCE)
     flags = {k: v for k, v in (overrides or {}).items() if v is not None}
-    data = _apply(data, flags, "command line")
+    data = _apply(data, flags, FLAGS_SOURCE)
     return Config.model_validate(data)

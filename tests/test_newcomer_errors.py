@@ -22,3 +22,20 @@ def test_train_without_a_model_trains_the_embedded_one(tmp_path):
     result = limi("train", str(DATA), "--dry-run", cwd=tmp_path, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "base model embedded" in result.stderr and "Field required" not in result.stderr
+
+
+def test_config_errors_name_the_variable_the_flag_and_the_likely_key(tmp_path):
+    from agent.config import ConfigError, load_config
+
+    import pytest
+
+    with pytest.raises(ConfigError, match=r"^environment \(LIMI_\* variables\): LIMI_MAX_TURNS: "):
+        load_config(tmp_path, environ={"LIMI_MAX_TURNS": "many"})
+    with pytest.raises(ConfigError, match=r"^environment \(LIMI_\* variables\): LIMI_TEMPERATURE: "):
+        load_config(tmp_path, environ={"LIMI_TEMPERATURE": "hot"})
+    with pytest.raises(ConfigError, match=r"^command line: --max-turns: "):
+        load_config(tmp_path, {"max_turns": "x"}, environ={})
+    user = tmp_path / "user.toml"
+    user.write_text("max_turn = 5\n")
+    with pytest.raises(ConfigError, match=r"key 'max_turn': Extra inputs are not permitted; did you mean 'max_turns'\?"):
+        load_config(tmp_path, environ={}, user_path=user)
