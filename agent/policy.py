@@ -289,7 +289,9 @@ class Policy:
         if v == "deny":
             if why:
                 return Decision(False, note=f"refused: {summary} is forbidden by {why} in the config; do it another way or ask the user.")
-            return Decision(False, note=f"refused: {tool.name} is not allowed in {self.mode} mode.")
+            needed = "yolo" if tool.kind == "exec" else "auto-edit"  # the least that runs it without asking
+            return Decision(False, note=f"refused: {tool.name} is not allowed in {self.mode} mode; tell the user that "
+                                        f"--approval {needed} (or ask, to approve each call) would allow it.")
         if why and isinstance(self.approver, HeadlessApprover):
             return self.approver.refuse(tool, summary, self.mode, why)
         shown = f"{summary}  [{why}]" if why and not why.startswith("the ask rule") else summary

@@ -39,3 +39,19 @@ def test_config_errors_name_the_variable_the_flag_and_the_likely_key(tmp_path):
     user.write_text("max_turn = 5\n")
     with pytest.raises(ConfigError, match=r"key 'max_turn': Extra inputs are not permitted; did you mean 'max_turns'\?"):
         load_config(tmp_path, environ={}, user_path=user)
+
+
+def test_a_read_only_refusal_says_which_approval_would_allow_it(tmp_path):
+    import json
+
+    from test_cli import call, log_of
+
+    replies = tmp_path / "r.json"
+    replies.write_text(json.dumps([call("write_file", path="hello.txt", content="hi"), call("shell", command="ls"), "ok"]))
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    result = limi("run", "-p", "make hello.txt", "--approval", "read-only", "-m", f"scripted:{replies}", cwd=ws)
+    assert result.returncode == 0, result.stderr
+    notes = [e.output for e in log_of(ws).events if e.type == "tool_result"]
+    assert "--approval auto-edit" in notes[0] and "--approval yolo" in notes[1]
+    assert not (ws / "hello.txt").exists()
