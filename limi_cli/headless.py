@@ -57,6 +57,8 @@ def run_headless(task: str, workspace: Path, overrides: dict, output_format: str
     redactor = session.writer.redactor if session.writer else default_redactor()
     mapper = StreamJsonMapper(include_partial=include_partial, log_path=log_path, redactor=redactor)
     out = sys.stdout
+    # text on a terminal streams as it comes (a person is watching); to a pipe, only the final answer
+    live = _TextStream(out, redactor) if output_format == "text" and _is_terminal(out) else None
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
 
     def emit(event) -> None:
@@ -66,8 +68,11 @@ def run_headless(task: str, workspace: Path, overrides: dict, output_format: str
             out.flush()
         elif output_format == "json":
             mapper.map_all(event)  # keeps the api time and ids for the final object
-        elif not quiet:
-            _progress(event, redactor)
+        else:
+            if live is not None:
+                live.show(event)
+            if not quiet:
+                _progress(event, redactor)
 
     reason, error = None, None
     try:
@@ -89,6 +94,8 @@ def run_headless(task: str, workspace: Path, overrides: dict, output_format: str
     elif output_format == "text":
         if ended.reason == "error":
             print(f"limi-cli: error: {redactor.redact_text(ended.error or '')}", file=sys.stderr)
+        elif live is not None:
+            live.end()  # the answer is on the screen already, as far as it came
         elif ended.final_text:
             out.write(redactor.redact_text(ended.final_text).rstrip() + "\n")
         if ended.reason == "max_turns":
@@ -98,6 +105,55 @@ def run_headless(task: str, workspace: Path, overrides: dict, output_format: str
                   "the task may be unfinished", file=sys.stderr)
     out.flush()
     return _EXIT_FOR[ended.reason]
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class _TextStream:
+    """Text mode on a terminal: each reply's text on stdout as it streams (redacted: held back
+    only while a secret may be cut in two, see :meth:`Redactor.stream_cut`); the tool trace
+    goes to stderr between replies."""
+
+    def __init__(self, out: TextIO, redactor: Redactor):
+        self.out, self.redactor = out, redactor
+        self.held = ""
+        self.open = False  # a reply's text is on the current line
+
+    def show(self, event) -> None:
+        if isinstance(event, TextDelta):
+            if event.reasoning:
+                return
+            text = self.held + event.text
+            cut = self.redactor.stream_cut(text)
+            self._write(text[:cut])
+            self.held = text[cut:]
+        elif isinstance(event, (AssistantMessage, ToolResult, SessionEnded)):
+            self.end()
+
+    def end(self) -> None:
+        """Send what is held and close the line."""
+        self._write(self.held)
+        self.held = ""
+        if self.open:
+            self.out.write("\n")
+            self.out.flush()
+            self.open = False
+
+    def _write(self, text: str) -> None:
+        if not text:
+            return
+        if not self.open:
+            text = text.lstrip()
+            if not text:
+                return
+        self.out.write(self.redactor.redact_text(text))
+        self.out.flush()
+        self.open = True
 
 
 def _progress(event, redactor: Redactor) -> None:

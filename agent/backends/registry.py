@@ -128,7 +128,9 @@ def _make_backend(config: Config) -> Backend:
             api_key=config.api_key,
             tool_protocol=config.tool_protocol,
             timeout_s=config.request_timeout_s,
+            connect_timeout_s=config.connect_timeout_s,
             max_retries=config.max_retries,
+            max_retry_wait_s=config.max_retry_wait_s,
         )
     from agent.backends.hf import HFBackend
 
@@ -158,15 +160,17 @@ def _gguf_adapter(model_dir: Path, config: Config) -> Backend:
 
 def _scripted(path: Path) -> Backend:
     """Replies written in advance: a JSON list of raw model replies (``<tool_call>`` blocks
-    included), played in order. For reproducible demos and tests of the front ends."""
+    included), played in order, or ``{"replies": [...], "delay_s": 0.05}`` to stream each chunk
+    that much apart. For reproducible demos and tests of the front ends."""
     import json
 
     from agent.backends.scripted import ScriptedBackend
 
     try:
-        replies = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as e:
         raise BackendError(f"scripted model {path}: cannot read a JSON list of replies ({e})") from None
-    if not isinstance(replies, list) or not all(isinstance(r, str) for r in replies):
-        raise BackendError(f"scripted model {path}: expected a JSON list of strings")
-    return ScriptedBackend(replies, model=f"scripted:{path.name}")
+    replies, delay = (data.get("replies"), data.get("delay_s", 0.0)) if isinstance(data, dict) else (data, 0.0)
+    if not isinstance(replies, list) or not all(isinstance(r, str) for r in replies) or not isinstance(delay, (int, float)):
+        raise BackendError(f"scripted model {path}: expected a JSON list of strings (or {{\"replies\": [...], \"delay_s\": N}})")
+    return ScriptedBackend(replies, model=f"scripted:{path.name}", delay_s=float(delay))
