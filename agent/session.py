@@ -1,9 +1,11 @@
 """The session: one way to run the agent, driven by every front end.
 
 A driver calls :meth:`Session.start`, then :meth:`Session.send` for each user message
-(iterating the events it yields as they happen), then :meth:`Session.end`. Every event
-except streaming deltas is appended to the trajectory log the moment it exists, so a
-killed process keeps everything up to the line being written.
+(iterating the events it yields as they happen), then :meth:`Session.end`; front ends do
+that through :mod:`agent.driver`, which turns interrupts and errors into one outcome. Every
+event except streaming deltas is appended to the trajectory log the moment it exists, so a
+killed process keeps everything up to the line being written; every event it logs is also
+yielded (or returned) to the driver, and a driver adds its own through :meth:`Session.note`.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from agent.compaction import Compactor, ContextMeter, apply_compaction
 from agent.events import (
     INVALID_CALL_KINDS,
     AssistantMessage,
+    Checkpoint,
     Compaction,
     Event,
     SessionEnded,
@@ -38,7 +41,8 @@ from agent.messages import Message, Sampling, ToolCall, Usage
 from agent.policy import Policy
 from agent.tools.base import Observation, Tool, ToolContext, ToolError
 from agent.tools.workspace import OutsideWorkspace, Workspace
-from agent.trajectory import TrajectoryWriter
+from agent.gitinfo import git_state
+from agent.trajectory import LogReadResult, TrajectoryWriter
 
 
 class Interrupted(Exception):
@@ -52,6 +56,26 @@ class SessionStats:
     tool_calls: int = 0
     tool_errors: int = 0
     invalid_tool_calls: int = 0
+
+    def count(self, event) -> None:
+        """Add one logged event to the counts (an assistant message's usage, a tool result)."""
+        if isinstance(event, AssistantMessage):
+            self.turns = event.turn
+            self.usage = self.usage + event.usage
+        elif isinstance(event, Compaction):
+            self.usage = self.usage + event.usage
+        elif isinstance(event, ToolResult):
+            self.tool_calls += 1
+            self.tool_errors += event.is_error
+            self.invalid_tool_calls += event.error_kind in INVALID_CALL_KINDS
+
+    @classmethod
+    def from_events(cls, events) -> SessionStats:
+        """The counts of a logged session, as the session kept them while it ran."""
+        stats = cls()
+        for event in events:
+            stats.count(event)
+        return stats
 
 
 class Session:
@@ -71,7 +95,9 @@ class Session:
         shell_timeout_s: float = 120.0,
         max_output_chars: int = 16_000,
         mode: str = "headless",
-        before_tool: Callable[[Tool, ToolCall, int], Event | None] | None = None,
+        before_tool: Callable[[Tool, ToolCall, int], Checkpoint | None] | None = None,
+        compactor: Compactor | None = None,
+        resume: LogReadResult | None = None,
     ):
         self.backend = backend
         self.tools = {t.name: t for t in tools}
@@ -85,7 +111,7 @@ class Session:
         self.max_turns = max_turns
         self.loop_guard = LoopGuard(loop_limit)  # the same call again and again: a note, then the turn stops
         self.mode = mode
-        # called before each edit or exec tool runs (the turn is passed); an event it returns is logged
+        # called before each edit or exec tool runs (the turn is passed); a checkpoint it returns is logged and yielded
         self.before_tool = before_tool
         self.cancel = threading.Event()
         self.ctx = ToolContext(
@@ -103,22 +129,31 @@ class Session:
         self._ended: SessionEnded | None = None
         self._partial: tuple[list[str], list[str]] = ([], [])  # text, reasoning of the model call streaming now
         self._during: str = "generation"  # what an interrupt stops: generation or tool
-        self.resumed = False  # restore() was called: start() continues the log instead of opening it
-        self.compactor = Compactor()  # the builder sets its window; without one it compacts only by hand
+        # without a context window (see agent.session_builder.compactor_for) it compacts only by hand
+        self.compactor = compactor if compactor is not None else Compactor()
         self.context = ContextMeter()
+        self.resumed = False  # start() continues the log instead of opening it
         self.restored_events: list = []  # the logged events of a resumed session, for front ends to show
+        if resume is not None:
+            self._restore(resume)
+
+    def _restore(self, log: LogReadResult) -> None:
+        """Continue a logged session: the conversation as the model last saw it (compactions
+        applied), its counts, its todo list, and calls it left without a result."""
+        pending: list[ToolCall] = []
+        for ev in log.events:
+            if isinstance(ev, AssistantMessage):
+                pending = list(ev.tool_calls)
+            elif isinstance(ev, ToolResult):
+                pending = [c for c in pending if c.id != ev.tool_call_id]
+                if ev.todo is not None:
+                    self.ctx.state["todo"] = ev.todo
+        self.messages, self.stats, self._pending = log.messages(compacted=True), SessionStats.from_events(log.events), pending
+        self.restored_events, self.resumed = list(log.events), True
 
     # -- the driver's interface -------------------------------------------------
 
-    def restore(self, messages: list[Message], stats: SessionStats, pending: list[ToolCall], events: list) -> None:
-        """Continue a logged session (see :func:`agent.session_builder.resume_session`): its
-        conversation, its counts, and calls it left without a result. Call before :meth:`start`."""
-        self.messages, self.stats, self._pending = list(messages), stats, list(pending)
-        self.restored_events, self.resumed = list(events), True
-
     def start(self) -> SessionStarted | SessionResumed:
-        from agent.gitinfo import git_state
-
         head, dirty = git_state(self.workspace.root)
         if self.resumed:
             resumed = self._emit(SessionResumed(
@@ -176,7 +211,7 @@ class Session:
                     if verdict == "nudge":
                         result = self._result(call, _error("repeated", self.loop_guard.note(call)), 0.0)
                     else:
-                        result = self._run_tool(call)
+                        result = yield from self._run_tool(call)
                     self.loop_guard.record(call, result.output, ran=verdict == "run")
                     yield self._emit(result)
         except Interrupted:
@@ -200,13 +235,16 @@ class Session:
         if event is None:
             return None
         self.messages = apply_compaction(self.messages, event)
-        self.stats.usage = self.stats.usage + event.usage
         self.context.tokens_at_call = 0  # measured again at the next model call
         return self._emit(event)
 
     def interrupt(self) -> None:
         """Stop the running generation or tool (safe to call from another thread)."""
         self.cancel.set()
+
+    def note(self, event: Event) -> Event:
+        """Log an event the driver adds (a recording's expert step) and return it."""
+        return self._emit(event)
 
     def end(self, reason: str | None = None, error: str | None = None) -> SessionEnded:
         """Close the session: answer calls left without a result, write session_ended, release tools."""
@@ -250,14 +288,12 @@ class Session:
                 calls.append(chunk.call)
             else:
                 usage, finish = chunk.usage, chunk.finish_reason
-        self.stats.turns += 1
-        self.stats.usage = self.stats.usage + usage
         msg = Message(role="assistant", content="".join(text).strip(), reasoning="".join(reasoning).strip() or None, tool_calls=calls)
         self.messages.append(msg)
         self.context.record(usage, len(self.messages))
         self._pending = list(calls)
         event = AssistantMessage(
-            turn=self.stats.turns,
+            turn=self.stats.turns + 1,
             content=msg.content,
             reasoning=msg.reasoning,
             tool_calls=calls,
@@ -273,23 +309,22 @@ class Session:
         """The reply the user stopped, as far as it came: in the conversation (the next reply sees
         what it said), in the log and the stats, marked ``interrupted``. Its completion tokens are
         the streamed chunks (a backend streams about one token per chunk; no usage came)."""
-        self.stats.turns += 1
         usage = Usage(completion_tokens=len(text) + len(reasoning))
-        self.stats.usage = self.stats.usage + usage
         msg = Message(role="assistant", content="".join(text).strip(), reasoning="".join(reasoning).strip() or None,
                       interrupted=True)
         self.messages.append(msg)
-        return self._emit(AssistantMessage(turn=self.stats.turns, content=msg.content, reasoning=msg.reasoning,
+        return self._emit(AssistantMessage(turn=self.stats.turns + 1, content=msg.content, reasoning=msg.reasoning,
                                            usage=usage, finish_reason="interrupted", interrupted=True))
 
     # -- one tool call ------------------------------------------------------------
 
-    def _run_tool(self, call: ToolCall) -> ToolResult:
+    def _run_tool(self, call: ToolCall) -> Iterator[Event]:
+        """Run one call; yields its checkpoint, if one is taken, and returns its result."""
         t0 = time.perf_counter()
-        obs = self._observe(call)
+        obs = yield from self._observe(call)
         return self._result(call, obs, time.perf_counter() - t0)
 
-    def _observe(self, call: ToolCall) -> Observation:
+    def _observe(self, call: ToolCall) -> Iterator[Event]:
         if call.error:
             return _error("invalid_call", f"{call.error}. Write each call as <tool_call>{{\"name\": ..., \"arguments\": {{...}}}}</tool_call>.")
         tool = self.tools.get(call.name)
@@ -304,7 +339,7 @@ class Session:
         if not decision.allowed:
             return _error("refused", decision.note or f"the user refused {tool.name}")
         if self.before_tool is not None and tool.kind != "read" and (event := self.before_tool(tool, call, self.stats.turns)):
-            self._emit(event)  # a checkpoint: logged, not part of the conversation
+            yield self._emit(event)  # a checkpoint: logged and shown, not part of the conversation
         try:
             obs = tool.run(params, self.ctx)
         except (ToolError, OutsideWorkspace) as e:
@@ -316,10 +351,6 @@ class Session:
         return obs
 
     def _result(self, call: ToolCall, obs: Observation, duration: float) -> ToolResult:
-        s = self.stats
-        s.tool_calls += 1
-        s.tool_errors += obs.is_error
-        s.invalid_tool_calls += obs.error_kind in INVALID_CALL_KINDS
         content = f"Error: {obs.output}" if obs.is_error and obs.error_kind != "timeout" else obs.output
         self.messages.append(Message(role="tool", content=content, tool_call_id=call.id, name=call.name))
         if call in self._pending:
@@ -348,6 +379,8 @@ class Session:
             raise Interrupted()
 
     def _emit(self, event):
+        """Count ``event`` in the stats and log it: the one way an event becomes part of the session."""
+        self.stats.count(event)
         if self.writer is not None:
             self.writer.write(event)
         return event

@@ -6,14 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from agent.backends.base import Backend
-from agent.compaction import Compactor, compacted_messages, context_window_of
+from agent.backends.registry import make_backend
+from agent.checkpoints import Checkpointer
+from agent.compaction import Compactor, context_window_of
 from agent.config import Config
 from agent.policy import Approver, HeadlessApprover, Policy
-from agent.sandbox import sandbox_for
 from agent.project_dir import ensure_gitignore
-from agent.session import Session, SessionStats
+from agent.sandbox import sandbox_for
+from agent.session import Session
 from agent.tools.base import Tool
 from agent.tools.shell import ShellTool
+from agent.trajectory import TrajectoryWriter, new_session_id, read_log, sessions_dir
 
 
 def system_prompt_for(config: Config, workspace: Path) -> str:
@@ -79,23 +82,28 @@ def build_session(
     approver: Approver | None = None,
     mode: str = "headless",
     log: bool = True,
+    resume: Path | None = None,
 ) -> Session:
-    from agent.backends.registry import make_backend
-    from agent.trajectory import TrajectoryWriter, new_session_id, sessions_dir
-
+    """A session built from ``config``: a new one (logged unless ``log`` is off), or, with
+    ``resume``, the one logged there, its conversation and counts restored and new events
+    appended to the same log after a ``session_resumed`` event (written by :meth:`Session.start`)."""
     workspace = workspace.resolve()
+    logged = read_log(resume) if resume is not None else None
+    if logged is not None and logged.started is None:
+        raise ValueError(f"{resume} has no session_started event; it cannot be resumed")
     backend = backend if backend is not None else make_backend(config)
-    session_id = new_session_id()
+    session_id = logged.started.session_id if logged is not None else new_session_id()
     writer = None
-    if log:
-        writer = TrajectoryWriter(sessions_dir(workspace, config.sessions_dir) / f"{session_id}.jsonl")
+    if resume is not None or log:
+        writer = TrajectoryWriter(resume or sessions_dir(workspace, config.sessions_dir) / f"{session_id}.jsonl")
         ensure_gitignore(workspace)
-    session = Session(
+    return Session(
         backend,
         tools if tools is not None else tools_for(config, workspace, context_window_of(backend, config.context_window)),
         workspace=workspace,
         session_id=session_id,
-        system_prompt=system_prompt_for(config, workspace),
+        # a resumed session keeps the prompt its model had
+        system_prompt=logged.started.system_prompt if logged is not None else system_prompt_for(config, workspace),
         policy=policy_for(config, approver, workspace),
         writer=writer,
         sampling=config.sampling,
@@ -104,68 +112,14 @@ def build_session(
         shell_timeout_s=config.shell_timeout_s,
         max_output_chars=config.max_output_chars,
         mode=mode,
+        # checkpoints go with a logged session: the log is what undo reads
+        before_tool=Checkpointer(workspace, session_id) if writer is not None else None,
+        compactor=compactor_for(config, backend),
+        resume=logged,
     )
-    session.compactor = compactor_for(config, backend)
-    if writer is not None:  # checkpoints go with a logged session: the log is what undo reads
-        from agent.checkpoints import Checkpointer
-
-        session.before_tool = Checkpointer(workspace, session_id)
-    return session
 
 
-def resume_session(
-    config: Config,
-    workspace: Path,
-    log_path: Path,
-    *,
-    backend: Backend | None = None,
-    tools: list[Tool] | None = None,
-    approver: Approver | None = None,
-    mode: str = "chat",
-) -> Session:
-    """Reopen a logged session: its conversation and counts restored, new events appended to
-    the same log after a ``session_resumed`` event (written by :meth:`Session.start`)."""
-    from agent.backends.registry import make_backend
-    from agent.events import INVALID_CALL_KINDS, AssistantMessage, ToolResult
-    from agent.trajectory import TrajectoryWriter, read_log
-
-    log = read_log(log_path)
-    started = log.started
-    if started is None:
-        raise ValueError(f"{log_path} has no session_started event; it cannot be resumed")
-    stats, pending, todo = SessionStats(), [], None
-    for ev in log.events:
-        if isinstance(ev, ToolResult) and ev.todo is not None:
-            todo = ev.todo
-        if isinstance(ev, AssistantMessage):
-            stats.turns, stats.usage, pending = ev.turn, stats.usage + ev.usage, list(ev.tool_calls)
-        elif isinstance(ev, ToolResult):
-            stats.tool_calls += 1
-            stats.tool_errors += ev.is_error
-            stats.invalid_tool_calls += ev.error_kind in INVALID_CALL_KINDS
-            pending = [c for c in pending if c.id != ev.tool_call_id]
-    backend = backend if backend is not None else make_backend(config)
-    ensure_gitignore(workspace)
-    session = Session(
-        backend,
-        tools if tools is not None else tools_for(config, workspace.resolve(), context_window_of(backend, config.context_window)),
-        workspace=workspace.resolve(),
-        session_id=started.session_id,
-        system_prompt=started.system_prompt,
-        policy=policy_for(config, approver, workspace.resolve()),
-        writer=TrajectoryWriter(log_path),
-        sampling=config.sampling,
-        max_turns=config.max_turns,
-        loop_limit=config.loop_limit,
-        shell_timeout_s=config.shell_timeout_s,
-        max_output_chars=config.max_output_chars,
-        mode=mode,
-    )
-    session.restore(compacted_messages(log), stats, pending, log.events)  # the view the model had
-    session.compactor = compactor_for(config, backend)
-    from agent.checkpoints import Checkpointer
-
-    session.before_tool = Checkpointer(workspace.resolve(), started.session_id)
-    if todo is not None:
-        session.ctx.state["todo"] = todo
-    return session
+def resume_session(config: Config, workspace: Path, log_path: Path, *, mode: str = "chat", **kw) -> Session:
+    """Reopen the session logged at ``log_path`` (:func:`build_session` with ``resume``; ``kw``:
+    its ``backend``, ``tools``, ``approver``)."""
+    return build_session(config, workspace, mode=mode, resume=log_path, **kw)

@@ -153,32 +153,122 @@ def _message_from_dict(d: dict[str, Any]) -> Message:
     )
 
 
+# -- reading what the model wrote ---------------------------------------------------
+#
+# The model's output is not trusted: a reply may be huge, nest brackets 100k deep, hold lone
+# surrogates or put "</tool_call>" inside a JSON string. Parsing never raises and stays linear
+# in the length of the reply; a call past a limit becomes a call with an ``error`` (the model
+# is told, the run goes on).
+
+MAX_CALL_CHARS = 1_000_000  # the text of one tool call; a larger call is refused with a tool error
+MAX_CALL_DEPTH = 64  # nesting of arrays and objects in one call
+_TOO_DEEP = "it nests arrays/objects deeper than"
+_RAW_KEEP = 2000  # characters of a refused (oversize or too deep) call kept as its raw text
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# one JSON token that matters for nesting: a bracket, or a whole string (skipped; "? so an
+# unterminated string matches at once instead of being retried at every later position)
+_JSON_TOKEN = re.compile(r'[\[{\]}]|"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_IN_STRING_STOP = re.compile(r'[\\"\n]')  # a raw newline cannot be in a JSON string: it ends a broken one
+_OUT_STRING_STOP = re.compile(r'["<]')
+
+
+def clean_text(text: str) -> str:
+    """``text`` with lone surrogates replaced by U+FFFD: they cannot be encoded, printed or logged."""
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
+def _clean_obj(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [_clean_obj(v) for v in value]
+    if isinstance(value, dict):
+        return {clean_text(k): _clean_obj(v) for k, v in value.items()}
+    return value
+
+
+def _too_deep(text: str, limit: int = MAX_CALL_DEPTH) -> bool:
+    """Whether the arrays/objects of the JSON ``text`` nest deeper than ``limit`` (brackets in strings do not count)."""
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    depth = 0
+    for m in _JSON_TOKEN.finditer(text):
+        c = text[m.start()]
+        if c in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif c in "]}":
+            depth -= 1
+    return False
+
+
+def load_model_json(text: str) -> tuple[Any, str | None]:
+    """``json.loads`` for JSON the model wrote: (value, None), or (None, what is wrong) — never raises.
+
+    Refuses nesting deeper than :data:`MAX_CALL_DEPTH` (which would otherwise raise
+    RecursionError here or further on) and replaces lone surrogates in strings.
+    """
+    if _too_deep(text):
+        return None, f"{_TOO_DEEP} {MAX_CALL_DEPTH} levels"
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as e:
+        return None, f"{e.msg} at char {e.pos}"
+    except RecursionError:
+        return None, f"{_TOO_DEEP} {MAX_CALL_DEPTH} levels"
+    except ValueError as e:  # e.g. an integer of more than 4300 digits
+        return None, " ".join(str(e).split())[:200]
+    if _SURROGATE_ESCAPE.search(text):
+        value = _clean_obj(value)
+    return value, None
+
+
+def oversize_call(size: int, head: str, name: str = "") -> ToolCall:
+    """The call for a tool call of ``size`` characters, over :data:`MAX_CALL_CHARS`; ``head`` is its start."""
+    return ToolCall(
+        id=new_call_id(),
+        name=name or _guess_name(head[:10_000]),
+        error=f"tool call is {size:,} characters, over the limit of {MAX_CALL_CHARS:,}; write large content in smaller parts",
+        raw=f"{OPEN}{head[:_RAW_KEEP]}… [cut: {size:,} characters]{CLOSE}",
+    )
+
+
 def parse_call(block: str) -> ToolCall:
     """Parse the inside of one ``<tool_call>`` block. Problems are recorded on the call, not raised."""
+    if len(block) > MAX_CALL_CHARS:
+        return oversize_call(len(block), block)
+    block = clean_text(block)
     text = block.strip()
-    # tolerate a fenced block inside the tags
-    if text.startswith("```"):
-        text = re.sub(r"^```(?:json)?\s*|\s*```$", "", text)
+    if text.startswith("```"):  # tolerate a fenced block inside the tags
+        text = text[3:]
+        text = text[4:] if text.startswith("json") else text
+        text = text[:-3] if text.endswith("```") else text
+        text = text.strip()
     raw = f"{OPEN}{block}{CLOSE}"
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as e:
-        return ToolCall(id=new_call_id(), name=_guess_name(text), error=f"tool call is not valid JSON: {e.msg} at char {e.pos}", raw=raw)
+    obj, problem = load_model_json(text)
+    if problem is not None:
+        if problem.startswith(_TOO_DEEP):  # not replayed to the model in full
+            raw = f"{OPEN}{block[:_RAW_KEEP]}… [cut: {len(block):,} characters]{CLOSE}"
+            return ToolCall(id=new_call_id(), name=_guess_name(text), error=f"tool call refused: {problem}", raw=raw)
+        return ToolCall(id=new_call_id(), name=_guess_name(text), error=f"tool call is not valid JSON: {problem}", raw=raw)
     if not isinstance(obj, dict) or not isinstance(obj.get("name"), str):
         return ToolCall(id=new_call_id(), name="", error='tool call must be a JSON object with a string "name"', raw=raw)
     args = obj.get("arguments", obj.get("parameters", {}))
     if isinstance(args, str):
-        try:
-            args = json.loads(args) if args.strip() else {}
-        except json.JSONDecodeError as e:
-            return ToolCall(id=new_call_id(), name=obj["name"], error=f"arguments are not valid JSON: {e.msg}", raw=raw)
+        args, problem = load_model_json(args) if args.strip() else ({}, None)
+        if problem is not None:
+            what = "tool call refused" if problem.startswith(_TOO_DEEP) else "arguments are not valid JSON"
+            return ToolCall(id=new_call_id(), name=obj["name"], error=f"{what}: {problem}", raw=raw)
     if not isinstance(args, dict):
         return ToolCall(id=new_call_id(), name=obj["name"], error='"arguments" must be a JSON object', raw=raw)
     return ToolCall(id=new_call_id(), name=obj["name"], arguments=args)
 
 
 def _guess_name(text: str) -> str:
-    m = re.search(r'"name"\s*:\s*"([^"]+)"', text)
+    m = re.search(r'"name"\s*:\s*"([^"]{1,200})"', text)
     return m.group(1) if m else ""
 
 
@@ -187,9 +277,18 @@ def parse_reply(text: str) -> tuple[str, list[ToolCall]]:
 
     An unclosed last block (the model hit its token limit) is parsed as far as it goes.
     """
-    calls = [parse_call(m.group(1)) for m in _BLOCK.finditer(text)]
-    visible = _BLOCK.sub("", text).strip()
+    parser = StreamingReplyParser()
+    parser.feed(text)
+    _, visible, calls = parser.finish()
     return visible, calls
+
+
+def _partial_at_end(text: str, start: int, tag: str) -> int:
+    """Where a proper prefix of ``tag`` that ends ``text[start:]`` begins (``len(text)`` if none)."""
+    for k in range(min(len(tag) - 1, len(text) - start), 0, -1):
+        if text.endswith(tag[:k]):
+            return len(text) - k
+    return len(text)
 
 
 class StreamingReplyParser:
@@ -197,46 +296,123 @@ class StreamingReplyParser:
 
     Text that could be the start of an opening tag is held back until it is decided.
     :meth:`finish` returns the visible text and the parsed calls of the whole reply.
+
+    Inside a block the closing tag is looked for outside JSON strings, so a call whose
+    arguments contain the text ``</tool_call>`` (a file about this protocol) stays whole;
+    a raw newline ends a string (JSON strings cannot hold one), and a block whose JSON
+    is broken falls back to ending at its first closing tag. Each character is looked at
+    a bounded number of times: :attr:`scanned` counts them.
     """
 
-    def __init__(self) -> None:
-        self.buffer = ""
-        self._emitted = 0  # chars of visible text already handed out
+    def __init__(self, _fallback: bool = True) -> None:
+        self.scanned = 0  # characters examined so far (stays linear in the reply; tests check it)
+        self.calls: list[ToolCall] = []
+        self._fallback = _fallback
+        self._visible: list[str] = []
+        self._hold = ""  # undecided text: a possible partial tag
         self._in_block = False
+        self._block: list[str] = []  # the current block's text, up to MAX_CALL_CHARS + 1 characters
+        self._block_len = 0
+        self._in_string = False
+        self._escape = False
 
     def feed(self, delta: str) -> str:
-        self.buffer += delta
-        return self._drain()
-
-    def _drain(self) -> str:
-        out = []
-        while True:
+        text = self._hold + clean_text(delta)
+        self._hold = ""
+        self.scanned += len(text)
+        out: list[str] = []
+        i, n = 0, len(text)
+        while i < n:
             if self._in_block:
-                end = self.buffer.find(CLOSE, self._emitted)
-                if end < 0:
-                    return "".join(out)
-                self._emitted = end + len(CLOSE)
-                self._in_block = False
+                i = self._scan_block(text, i)
                 continue
-            start = self.buffer.find(OPEN, self._emitted)
-            if start >= 0:
-                out.append(self.buffer[self._emitted:start])
-                self._emitted = start
+            j = text.find(OPEN, i)
+            if j >= 0:
+                out.append(text[i:j])
+                i = j + len(OPEN)
                 self._in_block = True
                 continue
-            # hold back a tail that may be a partial "<tool_call>"
-            safe = len(self.buffer)
-            for k in range(min(len(OPEN) - 1, len(self.buffer) - self._emitted), 0, -1):
-                if OPEN.startswith(self.buffer[-k:]):
-                    safe = len(self.buffer) - k
+            k = _partial_at_end(text, i, OPEN)  # hold back a tail that may be a partial "<tool_call>"
+            out.append(text[i:k])
+            self._hold = text[k:]
+            i = n
+        shown = "".join(out)
+        if shown:
+            self._visible.append(shown)
+        return shown
+
+    def _scan_block(self, text: str, i: int) -> int:
+        """Scan ``text[i:]`` inside a block; close it at a closing tag outside strings. Returns where scanning stopped."""
+        start, n = i, len(text)
+        while i < n:
+            if self._escape:
+                self._escape = False
+                i += 1
+            elif self._in_string:
+                m = _IN_STRING_STOP.search(text, i)
+                if m is None:
                     break
-            out.append(self.buffer[self._emitted:safe])
-            self._emitted = safe
-            return "".join(out)
+                j = m.start()
+                if text[j] == "\\":
+                    self._escape = True
+                else:
+                    self._in_string = False
+                i = j + 1
+            else:
+                m = _OUT_STRING_STOP.search(text, i)
+                if m is None:
+                    break
+                j = m.start()
+                if text[j] == '"':
+                    self._in_string = True
+                elif text.startswith(CLOSE, j):
+                    self._add(text[start:j])
+                    self._close_block()
+                    return j + len(CLOSE)
+                elif n - j < len(CLOSE) and CLOSE.startswith(text[j:]):
+                    self._add(text[start:j])  # a partial closing tag: decided by the next delta
+                    self._hold = text[j:]
+                    return n
+                i = j + 1
+        self._add(text[start:n])
+        return n
+
+    def _add(self, piece: str) -> None:
+        room = MAX_CALL_CHARS + 1 - min(self._block_len, MAX_CALL_CHARS + 1)
+        if room > 0 and piece:
+            self._block.append(piece[:room])
+        self._block_len += len(piece)
+
+    def _close_block(self) -> None:
+        content = "".join(self._block)
+        self.calls.append(oversize_call(self._block_len, content) if self._block_len > MAX_CALL_CHARS else parse_call(content))
+        self._in_block, self._block, self._block_len = False, [], 0
+        self._in_string = self._escape = False
 
     def finish(self) -> tuple[str, str, list[ToolCall]]:
         """Return (the held-back tail of visible text, the whole visible text, the calls)."""
-        tail = "" if self._in_block else self.buffer[self._emitted:]
-        self._emitted = len(self.buffer)
-        visible, calls = parse_reply(self.buffer)
-        return tail, visible, calls
+        tail = ""
+        if not self._in_block:
+            tail, self._hold = self._hold, ""
+        else:  # an unclosed last block: the model stopped (token limit) or its JSON is broken
+            self._add(self._hold)
+            self._hold = ""
+            content = "".join(self._block)
+            self.scanned += len(content)
+            cut = content.find(CLOSE) if self._fallback and self._block_len <= MAX_CALL_CHARS else -1
+            if cut >= 0 and parse_call(content).error:
+                # the JSON left a string open, so its closing tag was taken for string text: end the block
+                # at the first closing tag after all and read the rest as more of the reply
+                self._block, self._block_len = [content[:cut]], cut
+                self._close_block()
+                rest = StreamingReplyParser(_fallback=False)
+                tail = rest.feed(content[cut + len(CLOSE) :])
+                more, _, calls = rest.finish()
+                tail += more
+                self.calls.extend(calls)
+                self.scanned += rest.scanned
+            else:
+                self._close_block()  # parsed as far as it goes
+        if tail:
+            self._visible.append(tail)
+        return tail, "".join(self._visible).strip(), list(self.calls)

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def _serve(n_ctx: int) -> tuple[subprocess.Popen, str]:
-    from agent.backends.embedded import embedded_gguf_path
+    from agent.model_files import embedded_gguf_path
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -1,4 +1,4 @@
-"""AgencyBench's metrics over a set of task results (FORMATS.md section 3).
+"""AgencyBench's metrics over a set of task results (docs/formats.md, "Evaluation metrics").
 
 With R rounds, each task's result gives ``passed_round`` (the first round whose check
 passed, or none):

@@ -15,7 +15,10 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from agent.driver import Driver, running
+from agent.events import AssistantMessage
 from agent.redact import default_redactor
+from agent.session_builder import build_session
 from evaluation.check import CommandResult, cap, command_env, run_command
 from evaluation.results import RoundResult, RunResult
 from evaluation.task import Task
@@ -38,22 +41,17 @@ class LimitGuard:
         self.why = self.why or why
         self.session.interrupt()
 
-    def run_round(self, message: str) -> str:
-        """Send ``message``; return how the agent stopped: done, max_turns, loop, timeout, max_tokens."""
-        from agent.events import AssistantMessage
-        from agent.session import Interrupted
-
+    def run_round(self, run: Driver, message: str) -> str:
+        """Send ``message``; return how the agent stopped: done, max_turns, loop, interrupted,
+        error (``run.last`` says why), or the limit that stopped it: timeout, max_tokens."""
         if self.why:
             return self.why
-        try:
-            for event in self.session.send(message):
-                if isinstance(event, AssistantMessage) and self.limits.max_tokens:
-                    usage = self.session.stats.usage
-                    if usage.prompt_tokens + usage.completion_tokens >= self.limits.max_tokens:
-                        self._stop("max_tokens")
-            return self.session.outcome
-        except Interrupted:
-            return self.why or "interrupted"
+        for event in run.turn(message):
+            if isinstance(event, AssistantMessage) and self.limits.max_tokens:
+                usage = self.session.stats.usage
+                if usage.prompt_tokens + usage.completion_tokens >= self.limits.max_tokens:
+                    self._stop("max_tokens")
+        return self.why or run.last.outcome
 
     def cancel(self) -> None:
         self.timer.cancel()
@@ -86,8 +84,6 @@ def run_task(task: Task, config, run_dir: Path, *, rounds: int = 1, backend=None
 
 
 def _rounds(task: Task, config, ws: Path, run_dir: Path, rounds: int, backend, result: RunResult) -> None:
-    from agent.session_builder import build_session
-
     cfg = config.model_copy(update={
         "approval": "yolo",  # inside its own throwaway copy, the agent may do anything
         "max_turns": task.limits.max_turns,
@@ -97,33 +93,44 @@ def _rounds(task: Task, config, ws: Path, run_dir: Path, rounds: int, backend, r
     result.model = session.backend.model
     result.log_path = str(session.writer.path) if session.writer else None
     env = command_env(task.suite_dir, task.id)
-    reason, error, message = None, None, task.instruction
+    message = task.instruction
     t_agent = time.monotonic()
     guard = LimitGuard(session, task.limits)
     try:
-        session.start()
-        for r in range(1, rounds + 1):
-            stop = guard.run_round(message)
-            check = run_command(task.check, ws, task.limits.check_timeout_s, env)
-            result.rounds.append(_round_result(r, stop, check))
-            if check.ok:
-                result.passed_round = r
-                break
-            if stop in ("timeout", "max_tokens"):
-                break  # the budget is spent: no further round
-            message = feedback_message(check, r, rounds)
-        result.status = "pass" if result.passed_round else "fail"
-        reason = "interrupted" if guard.why else session.outcome
-    except Exception as e:  # the model server died, the backend broke: the task is not judged
-        error = str(e) if _is_backend_error(e) else f"{type(e).__name__}: {e}"
-        result.status, result.error, reason = "error", error, "error"
+        with running(session) as run:
+            run.start()
+            _play(task, ws, env, rounds, guard, run, message, result)
+            if guard.why and run.last.outcome != "error":
+                run.stop("interrupted")  # a limit stopped the agent, even where a turn ended before it noticed
+    except Exception as e:  # the harness broke (the check could not run): the task is not judged
+        result.status, result.error = "error", f"{type(e).__name__}: {e}"
         result.rounds.append(RoundResult(round=len(result.rounds) + 1, stop="error"))
     finally:
         guard.cancel()
-        ended = session.end(reason or "error", error)
+        ended = session.end()
         result.turns, result.tool_calls, result.invalid_tool_calls = ended.turns, ended.tool_calls, ended.invalid_tool_calls
         result.prompt_tokens, result.completion_tokens = ended.usage.prompt_tokens, ended.usage.completion_tokens
         result.agent_s = round(time.monotonic() - t_agent - sum(r.check_s for r in result.rounds), 3)
+
+
+def _play(task: Task, ws: Path, env: dict, rounds: int, guard: LimitGuard, run: Driver, message: str,
+          result: RunResult) -> None:
+    """The rounds: the agent works, the check decides, its output is the next message."""
+    for r in range(1, rounds + 1):
+        stop = guard.run_round(run, message)
+        if stop == "error":  # the model server died, the backend broke: the task is not judged
+            result.status, result.error = "error", run.last.error
+            result.rounds.append(RoundResult(round=r, stop="error"))
+            return
+        check = run_command(task.check, ws, task.limits.check_timeout_s, env)
+        result.rounds.append(_round_result(r, stop, check))
+        if check.ok:
+            result.passed_round = r
+            break
+        if stop in ("timeout", "max_tokens"):
+            break  # the budget is spent: no further round
+        message = feedback_message(check, r, rounds)
+    result.status = "pass" if result.passed_round else "fail"
 
 
 def _round_result(r: int, stop: str, check: CommandResult) -> RoundResult:
@@ -154,9 +161,3 @@ def check_reference(task: Task, solved: bool) -> CommandResult:
         return run_command(task.check, ws, task.limits.check_timeout_s, command_env(task.suite_dir, task.id))
     finally:
         shutil.rmtree(ws.parent, ignore_errors=True)
-
-
-def _is_backend_error(e: Exception) -> bool:
-    from agent.backends.base import BackendError
-
-    return isinstance(e, BackendError)

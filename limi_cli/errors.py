@@ -7,7 +7,8 @@ def user_message(e: BaseException) -> tuple[str, int]:
     from agent.backends.base import BackendError
     from agent.config import ConfigError
     from limi_cli.commands.common import UserError
-    from limi_cli.headless import EXIT_ERROR, EXIT_USAGE, UsageError
+    from limi_cli.chat.outcomes import EXIT_ERROR, EXIT_USAGE
+    from limi_cli.headless import UsageError
 
     if isinstance(e, UsageError):
         return str(e), EXIT_USAGE

@@ -8,13 +8,14 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from agent.backends.base import Backend
+from agent.config import load_config
+from agent.driver import running
 from agent.events import AssistantMessage, SessionEnded, TextDelta, ToolResult
 from agent.redact import Redactor, default_redactor
-
-# exit codes (documented in the README)
-EXIT_DONE, EXIT_ERROR, EXIT_USAGE, EXIT_MAX_TURNS, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-_EXIT_FOR = {"done": EXIT_DONE, "error": EXIT_ERROR, "max_turns": EXIT_MAX_TURNS, "loop": EXIT_MAX_TURNS,
-             "interrupted": EXIT_INTERRUPTED}
+from agent.session_builder import build_session
+from limi_cli.chat.outcomes import exit_code, run_line
+from limi_cli.stream_json import StreamJsonMapper, result_object
 
 
 class UsageError(Exception):
@@ -34,7 +35,7 @@ def read_task(prompt: str | None, stdin: TextIO) -> str:
     return text.strip()
 
 
-class _Terminated(BaseException):  # like KeyboardInterrupt: no tool may swallow it
+class _Terminated(KeyboardInterrupt):  # SIGTERM: no tool may swallow it, and it ends the session as ctrl+c does
     pass
 
 
@@ -42,15 +43,11 @@ def _on_sigterm(signum, frame):  # let SIGTERM end the session like ctrl+c does,
     raise _Terminated()
 
 
-def run_headless(task: str, workspace: Path, overrides: dict, output_format: str, include_partial: bool, quiet: bool) -> int:
-    from agent.backends.base import BackendError
-    from agent.config import load_config
-    from agent.session import Interrupted
-    from agent.session_builder import build_session
-    from limi_cli.stream_json import StreamJsonMapper, result_object
-
+def run_headless(task: str, workspace: Path, overrides: dict, output_format: str, include_partial: bool, quiet: bool,
+                 *, backend: Backend | None = None) -> int:
+    """Run ``task`` to its end (with the model of ``overrides``, or ``backend``); the exit code."""
     config = load_config(workspace, overrides)
-    session = build_session(config, workspace, mode="headless")
+    session = build_session(config, workspace, backend=backend, mode="headless")
     log_path = str(session.writer.path) if session.writer else None
     # everything written to stdout and stderr goes through the log's redactor (it knows the
     # secret values of the environment the session started in)
@@ -74,37 +71,31 @@ def run_headless(task: str, workspace: Path, overrides: dict, output_format: str
             if not quiet:
                 _progress(event, redactor)
 
-    reason, error = None, None
     try:
-        emit(session.start())
-        for event in session.send(task):
-            emit(event)
-        reason = session.outcome
-    except (KeyboardInterrupt, Interrupted, _Terminated):
-        reason = "interrupted"
-    except BackendError as e:
-        reason, error = "error", str(e)
+        with running(session) as run:
+            emit(run.start())
+            for event in run.turn(task):
+                emit(event)
+    except KeyboardInterrupt:  # ctrl+c or SIGTERM: the session ended interrupted
+        pass
     finally:
-        ended: SessionEnded = session.end(reason or "error", error if reason else (error or "the session stopped on an unexpected error"))
         signal.signal(signal.SIGTERM, previous)
+    ended: SessionEnded = session.end()
     emit(ended)
     if output_format == "json":
         result = redactor.redact_obj(result_object(ended, session.session_id, mapper.api_s, log_path))
         out.write(json.dumps(result, ensure_ascii=False) + "\n")
     elif output_format == "text":
         if ended.reason == "error":
-            print(f"limi-cli: error: {redactor.redact_text(ended.error or '')}", file=sys.stderr)
+            print(f"limi-cli: {redactor.redact_text(run_line('error', ended.turns, ended.error) or '')}", file=sys.stderr)
         elif live is not None:
             live.end()  # the answer is on the screen already, as far as it came
         elif ended.final_text:
             out.write(redactor.redact_text(ended.final_text).rstrip() + "\n")
-        if ended.reason == "max_turns":
-            print(f"limi-cli: stopped after {ended.turns} turns (--max-turns); the task may be unfinished", file=sys.stderr)
-        elif ended.reason == "loop":
-            print(f"limi-cli: stopped after {ended.turns} turns: the model kept repeating the same call (loop_limit); "
-                  "the task may be unfinished", file=sys.stderr)
+        if ended.reason in ("max_turns", "loop"):
+            print(f"limi-cli: {run_line(ended.reason, ended.turns)}", file=sys.stderr)
     out.flush()
-    return _EXIT_FOR[ended.reason]
+    return exit_code(ended.reason)
 
 
 def _is_terminal(stream: TextIO) -> bool:

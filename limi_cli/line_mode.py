@@ -15,23 +15,25 @@ import time
 from pathlib import Path
 from typing import Callable, TextIO
 
+from agent.driver import Driver
 from agent.events import AssistantMessage, TextDelta, ToolResult, TurnInterrupted, UserMessage
-from agent.policy import APPROVAL_MODES
+from agent.session_store import list_sessions
+from limi_cli.chat.commands import CommandHandler, Compact, PickSession, Quit, Reply, Switch, sessions_folder
+from limi_cli.chat.outcomes import chat_line, event_line
+from limi_cli.chat.slash_commands import complete_slash, parse_slash
 from limi_cli.tui.approver import ApprovalRequest, ThreadApprover
 from limi_cli.tui.history import PromptHistory
 from limi_cli.tui.mentions import attach_mentions, fuzzy_matches, mention_at, workspace_files
-from limi_cli.tui.slash_commands import BY_NAME, complete_slash, help_text, parse_slash
 
 Reader = Callable[[str], str]  # shows a prompt, returns a line; EOFError ends, KeyboardInterrupt cancels
 _DONE = object()
-_STOPPED = {  # a turn that ended without an answer, and what the person can do about it
-    "max_turns": "stopped: the turn limit was reached; say 'go on' to continue",
-    "loop": "stopped: the model kept repeating the same call; say what to do differently",
-}
+KEYS_HELP = """keys:
+  enter send · alt+enter or ctrl+j newline · up/down history · tab complete
+  @path attach a file · ctrl+c stop the model · ctrl+c twice or ctrl+d quit"""
 
 
-class _Notice(str):
-    """A line about the session, shown between the agent's output."""
+class _Notice(tuple):
+    """(text, level): a line about the session, shown between the agent's output."""
 
 
 class LineChat:
@@ -44,8 +46,12 @@ class LineChat:
         self.out = out or sys.stdout
         self.read = read or self._default_reader()
         self.events: queue.Queue = queue.Queue()
-        self.session = None
-        self.outcome = "done"
+        self.commands = CommandHandler(workspace, keys_help=KEYS_HELP)
+        self.driver: Driver | None = None  # of the open session
+
+    @property
+    def session(self):
+        return self.driver.session if self.driver is not None else None
 
     # -- the loop -----------------------------------------------------------------------
 
@@ -82,7 +88,7 @@ class LineChat:
         model_text, attached = attach_mentions(text, self.workspace)
         for a in attached:
             self.say(f"+ {a.path} ({a.lines} lines{', cut' if a.cut else ''})")
-        worker = threading.Thread(target=self._work, args=(model_text,), daemon=True)
+        worker = threading.Thread(target=self._work, args=(self.driver, model_text), daemon=True)
         worker.start()
         while True:
             try:
@@ -100,21 +106,14 @@ class LineChat:
                 self.session.interrupt()
         worker.join()
 
-    def _work(self, text: str) -> None:
-        from agent.session import Interrupted
-
+    def _work(self, driver: Driver, text: str) -> None:
         try:
-            for event in self.session.send(text):
+            for event in driver.turn(text):
                 self.events.put(event)
-            self.outcome = self.session.outcome
-            if self.outcome in _STOPPED:
-                self.events.put(_Notice(_STOPPED[self.outcome]))
-        except Interrupted:
-            self.outcome = "interrupted"
-        except Exception as e:  # a backend error: say it, the session goes on
-            self.outcome = "error"
-            self.events.put(RuntimeError(str(e).splitlines()[0] if str(e) else type(e).__name__))
-        self.events.put(_DONE)
+            if (line := chat_line(driver.last.outcome, driver.last.error)) is not None:
+                self.events.put(_Notice(line))  # the session goes on
+        finally:
+            self.events.put(_DONE)
 
     # -- printing -------------------------------------------------------------------------
 
@@ -144,10 +143,11 @@ class LineChat:
             self.say("\n[interrupted: the session goes on]")
         elif isinstance(item, ApprovalRequest):
             self.approve(item)
-        elif isinstance(item, RuntimeError):
-            self.say(f"error: {item}")
         elif isinstance(item, _Notice):
-            self.say(f"\n[{item}]")
+            text, level = item
+            self.say(f"\n{text}" if level == "error" else f"\n[{text}]")
+        elif (line := event_line(item)) is not None:
+            self.say(line)
 
     def approve(self, request: ApprovalRequest) -> None:
         """Ask y (once), a (for the session) or n; anything else denies with those words as the note."""
@@ -168,9 +168,10 @@ class LineChat:
     # -- sessions and commands ------------------------------------------------------------
 
     def _open(self, log: Path | None) -> None:
-        self.session = self.factory(ThreadApprover(self.events.put), log)
-        self.session.start()
-        s = self.session
+        session = self.factory(ThreadApprover(self.events.put), log)
+        session.start()
+        self.driver = Driver(session)
+        s = session
         self.say(f"limi-cli · {s.backend.model} ({s.backend.name}) · {s.policy.mode} · session {s.session_id}")
         if s.resumed:
             self._replay(s.restored_events)
@@ -186,89 +187,53 @@ class LineChat:
                 self.show(e)
 
     def close(self) -> None:
-        if self.session is not None:
-            self.session.end("interrupted" if self.outcome == "interrupted" else self.outcome)
-            self.session = None
+        """End the open session with the outcome of its last turn."""
+        driver, self.driver = self.driver, None
+        if driver is not None:
+            driver.end()
 
     def _choose_session(self) -> Path | None:
-        from agent.session_store import list_sessions, sessions_dir
-
-        sessions = list_sessions(sessions_dir(self.workspace))[:20]
+        current = self.session.session_id if self.session is not None else None
+        sessions = [s for s in list_sessions(sessions_folder(self.session, self.workspace)) if s.id != current][:20]
         for i, s in enumerate(sessions, 1):
             self.say(f"{i:>3}. {s.id}  {s.turns} turns  {s.first_user_message}")
         if not sessions:
-            self.say("no sessions to resume; starting a new one")
+            self.say("no sessions to resume in this workspace")
             return None
-        answer = self.read("resume which? (number, empty for a new session) ").strip()
+        answer = self.read("resume which? (number, empty for none) ").strip()
         return sessions[int(answer) - 1].path if answer.isdigit() and 0 < int(answer) <= len(sessions) else None
 
     def command(self, name: str, arg: str) -> bool:
-        """Run a ``/`` command; ``False`` means quit."""
-        s = self.session
-        if name == "quit":
-            return False
-        if name == "help":
-            self.say(help_text())
-        elif name == "mode" and arg in APPROVAL_MODES:
-            s.policy.mode = arg
-            self.say(f"approval mode: {arg}")
-        elif name == "mode":
-            self.say(f"approval mode: {s.policy.mode} (one of {', '.join(APPROVAL_MODES)})")
-        elif name == "model":
-            self.say(f"model {s.backend.model} on the {s.backend.name} backend; start limi-cli -m NAME for another")
-        elif name in ("clear", "resume"):
-            log = None
-            if name == "resume":
-                from agent.session_store import SessionLookupError, find_session
-
-                try:
-                    log = find_session(s.writer.path.parent, arg) if arg else self._choose_session()
-                except SessionLookupError as e:
-                    self.say(str(e))
-                    return True
-            self.close()
-            self.outcome = "done"
-            self._open(log)
-        elif name == "sessions":
-            from agent.session_store import list_sessions
-
-            for x in list_sessions(s.writer.path.parent)[:20]:
-                self.say(f"{x.id}  {x.turns} turns  {x.end_reason}  {x.first_user_message}")
-        elif name == "undo":
-            self._undo(arg)
-        elif name == "rate" and arg.split() and arg.split()[0] in {"1", "2", "3", "4", "5"}:
-            from agent.curation.annotations import rate_session
-
-            rated = rate_session(s.writer.path, s.session_id, int(arg.split()[0]), arg.split()[1:])
-            self.say(f"rated {rated.quality}/5" + (f", tags {', '.join(rated.tags)}" if rated.tags else ""))
-        elif name == "export" and arg:
-            from agent.export import export_sessions
-
-            self.say(export_sessions([s.writer.path], (self.workspace / arg).resolve()).summary())
-        elif name in BY_NAME:
-            self.say(f"usage: /{name} {BY_NAME[name].args}")
-        else:
-            self.say(f"unknown command /{name}; /help lists them")
+        """Run a ``/`` command (:class:`~limi_cli.chat.commands.CommandHandler`); ``False`` means quit."""
+        for item in self.commands.run(name, arg, self.session, self.factory):
+            if isinstance(item, Reply):
+                self.say(item.text)
+            elif isinstance(item, Switch):
+                self._switch(item.log, item.factory)
+            elif isinstance(item, PickSession):
+                if (log := self._choose_session()) is not None:
+                    self._switch(log)
+            elif isinstance(item, Compact):
+                self.say(item.run(self.session).text)
+            elif isinstance(item, Quit):
+                return False
         return True
 
-    def _undo(self, arg: str) -> None:
-        """``/undo [STEP]``: the files as they were before a checkpointed step (default: the last)."""
-        s = self.session
-        if s is None or s.writer is None:
-            self.say("this session has no log, so no checkpoints to undo")
-            return
-        if arg and not arg.isdigit():
-            self.say("give a step number, e.g. /undo 3 (`limi-cli undo --list` shows the steps)")
-            return
-        from agent.checkpoints import CheckpointError, undo
-
+    def _switch(self, log: Path | None, factory=None) -> None:
+        """End this session and open the one at ``log`` (None: a new one), with ``factory`` when
+        given (``/model``): if that one does not load, back to the factory that worked."""
+        previous = self.factory
+        self.close()
+        self.factory = factory or previous
         try:
-            event = undo(s.workspace.root, s.writer.path, int(arg) if arg else None)
-        except CheckpointError as e:
-            self.say(str(e))
-            return
-        self.say(f"files restored as they were before step {event.step}: "
-                 f"{len(event.restored)} written back, {len(event.deleted)} deleted")
+            self._open(log)
+        except Exception as e:
+            if factory is None:
+                raise
+            self.say(f"could not start the session: {str(e).splitlines()[0] if str(e) else type(e).__name__}")
+            self.say("back on the previous model; /model NAME tries another")
+            self.factory = previous
+            self._open(log)
 
     # -- the prompt -----------------------------------------------------------------------
 

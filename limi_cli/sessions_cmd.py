@@ -1,4 +1,4 @@
-"""``limi-cli sessions list|show`` and ``limi-cli export``: reading the trajectory logs."""
+"""``limi-cli sessions list|show``: reading the trajectory logs (``limi-cli export`` is :mod:`limi_cli.commands.export`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import sys
 import time
 from pathlib import Path
 
+from agent.events import AssistantMessage, SessionEnded, SessionStarted, ToolResult, UserMessage
 from agent.session_store import find_session, list_sessions, sessions_dir, skipped_note
+from agent.trajectory import LogReadResult, read_log
 
 
 def list_cmd(workspace: Path, override: str | None, as_json: bool) -> int:
@@ -32,8 +34,6 @@ def list_cmd(workspace: Path, override: str | None, as_json: bool) -> int:
 
 
 def show_cmd(workspace: Path, override: str | None, session_id: str, as_json: bool) -> int:
-    from agent.trajectory import read_log
-
     log = read_log(find_session(sessions_dir(workspace, override), session_id))
     if as_json:
         for event in log.events:
@@ -45,9 +45,7 @@ def show_cmd(workspace: Path, override: str | None, session_id: str, as_json: bo
     return 1 if log.problems and not as_json else 0
 
 
-def _print_log(log) -> None:
-    from agent.events import AssistantMessage, SessionEnded, SessionStarted, ToolResult, UserMessage
-
+def _print_log(log: LogReadResult) -> None:
     for e in log.events:
         if isinstance(e, SessionStarted):
             head = f" @ {e.git_head[:10]}{' (dirty)' if e.git_dirty else ''}" if e.git_head else ""
@@ -75,22 +73,3 @@ def _print_log(log) -> None:
                   + (f"\nerror: {e.error}" if e.error else ""))
     if log.ended is None:
         print("\n(unfinished: the session has no session_ended event; it was killed or is still running)")
-
-
-def export_cmd(workspace: Path, override: str | None, ids: list[str], export_all: bool, output: Path,
-               view: str = "full") -> int:
-    from agent.export import export_sessions
-
-    directory = sessions_dir(workspace, override)
-    if export_all:
-        paths = [s.path for s in reversed(list_sessions(directory))] if directory.is_dir() else []
-    else:
-        paths = [find_session(directory, i) for i in ids]
-    if not paths:
-        print(f"no sessions to export in {directory}", file=sys.stderr)
-        return 1
-    report = export_sessions(paths, output, view)  # type: ignore[arg-type]
-    for path, reason in report.skipped:
-        print(f"skipped {path}: {reason}", file=sys.stderr)
-    print(report.summary())
-    return 0 if report.rows else 1

@@ -43,7 +43,7 @@ def unused_port() -> int:
 @pytest.fixture(scope="session")
 def embedded_gguf() -> Path:
     """The shipped SmolLM2-135M-Instruct GGUF file."""
-    from agent.backends.embedded import embedded_gguf_path
+    from agent.model_files import embedded_gguf_path
 
     return embedded_gguf_path()
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.export import validate_row
+from agent.rows import validate_row
 from agent.session_store import list_sessions
 from agent.trajectory import read_log
 

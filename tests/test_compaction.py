@@ -9,7 +9,8 @@ from agent.backends.scripted import ScriptedBackend
 from agent.compaction import Compactor, compacted_messages
 from agent.config import Config
 from agent.events import Compaction
-from agent.export import session_to_row, validate_row
+from agent.curation.dataset_io import session_to_row
+from agent.rows import validate_row
 from agent.messages import Message
 from agent.policy import Policy
 from agent.session import Session

@@ -8,7 +8,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from agent.curation.annotations import Annotation, save_annotation
-from agent.curation.dataset_io import Trajectory, load_inputs
+from agent.curation.dataset_io import load_inputs
+from agent.rows import DatasetRow
 from agent.curation.filters import Criteria, dedupe, keep
 from agent.curation.scrub import scrub
 from agent.curation.split import split_by_task
@@ -19,14 +20,14 @@ from agent.redact import Redactor
 from agent.trajectory import TrajectoryWriter
 
 
-def traj(tid: str, text: str, calls: list[tuple[str, dict]] = (), answer: str = "done", **meta) -> Trajectory:
+def traj(tid: str, text: str, calls: list[tuple[str, dict]] = (), answer: str = "done", **meta) -> DatasetRow:
     messages = [{"role": "user", "content": text}]
     for i, (name, args) in enumerate(calls):
         messages.append({"role": "assistant", "content": "", "tool_calls": [
             {"id": f"c{i}", "type": "function", "function": {"name": name, "arguments": args}}]})
         messages.append({"role": "tool", "tool_call_id": f"c{i}", "name": name, "content": "ok"})
     messages.append({"role": "assistant", "content": answer})
-    return Trajectory(tid, {"tools": [], "messages": messages}, dict(meta))
+    return DatasetRow(tid, {"tools": [], "messages": messages}, dict(meta))
 
 
 def session_log(path: Path) -> Path:
@@ -50,7 +51,7 @@ def test_annotation_cut_exclude_and_redactions_are_applied_when_the_log_is_read(
     log = session_log(tmp_path / "20260101-000000-abcdef.jsonl")
     save_annotation(log, Annotation(session_id=log.stem, quality=4, tags=["t"], cut_at_step=2, exclude_steps=[1],
                                     redactions=["hunter2-secret"]))
-    [t] = load_inputs([tmp_path]).trajectories
+    [t] = load_inputs([tmp_path]).rows
     roles = [(m["role"], m.get("weight")) for m in t.row["messages"]]
     assert roles == [("system", None), ("user", None), ("assistant", 0), ("tool", None), ("assistant", None), ("tool", None)]
     assert "hunter2-secret" not in json.dumps(t.row) and "[REDACTED]" in t.row["messages"][1]["content"]
@@ -63,7 +64,7 @@ def test_curation_never_changes_the_raw_log(tmp_path):
     log = session_log(tmp_path / "20260101-000000-abcdef.jsonl")
     before = hashlib.sha256(log.read_bytes()).hexdigest()
     save_annotation(log, Annotation(session_id=log.stem, cut_at_step=1, redactions=["hunter2-secret"]))
-    trajectories = load_inputs([tmp_path]).trajectories
+    trajectories = load_inputs([tmp_path]).rows
     export_jsonl(scrub(trajectories)[0], tmp_path / "out" / "d.jsonl", command="test")
     assert hashlib.sha256(log.read_bytes()).hexdigest() == before
 

@@ -20,10 +20,10 @@ ATIF_FILE = DATA / "atif_trajectory.json"
 def import_then_load(tmp_path: Path, source: Path):
     """`data import` (a dataset JSONL with meta), then read that dataset back."""
     dataset = tmp_path / "imported.jsonl"
-    write_dataset(load_inputs([source]).trajectories, dataset, command="import")
+    write_dataset(load_inputs([source]).rows, dataset, command="import")
     report = load_inputs([dataset])
     assert report.problems == []
-    return report.trajectories
+    return report.rows
 
 
 def test_limi_jsonl_import_then_export_is_byte_identical(tmp_path):
@@ -35,27 +35,27 @@ def test_limi_jsonl_import_then_export_is_byte_identical(tmp_path):
 def test_limi_json_list_imports_like_jsonl(tmp_path):
     rows = [json.loads(line) for line in LIMI_ROWS.read_text().splitlines()]
     (tmp_path / "rows.json").write_text(json.dumps(rows))
-    assert [t.row for t in load_inputs([tmp_path / "rows.json"]).trajectories] == rows
+    assert [t.row for t in load_inputs([tmp_path / "rows.json"]).rows] == rows
 
 
 def test_string_arguments_are_imported_as_objects(tmp_path):
     row = json.loads(LIMI_ROWS.read_text().splitlines()[0])
     row["messages"][2]["tool_calls"][0]["function"]["arguments"] = '{"absolute_path": "/w/app.py"}'
     (tmp_path / "r.jsonl").write_text(json.dumps(row) + "\n")
-    [t] = load_inputs([tmp_path / "r.jsonl"]).trajectories
+    [t] = load_inputs([tmp_path / "r.jsonl"]).rows
     assert t.row["messages"][2]["tool_calls"][0]["function"]["arguments"] == {"absolute_path": "/w/app.py"}
 
 
 def test_parquet_export_then_import_gives_the_same_rows(tmp_path):
-    trajectories = load_inputs([LIMI_ROWS]).trajectories
+    trajectories = load_inputs([LIMI_ROWS]).rows
     limi.export_parquet(trajectories, tmp_path / "d.parquet", command="test")
-    back = load_inputs([tmp_path / "d.parquet"]).trajectories
+    back = load_inputs([tmp_path / "d.parquet"]).rows
     assert [t.row for t in back] == [t.row for t in trajectories]  # the schema's "default": null survives
 
 
 def test_parquet_has_nested_messages_and_tools_columns(tmp_path):
     import pyarrow.parquet as pq
-    limi.export_parquet(load_inputs([LIMI_ROWS]).trajectories, tmp_path / "d.parquet", command="test")
+    limi.export_parquet(load_inputs([LIMI_ROWS]).rows, tmp_path / "d.parquet", command="test")
     table = pq.read_table(tmp_path / "d.parquet")
     assert {"messages", "tools"} <= set(table.column_names)
     assert table.to_pylist()[0]["messages"][1] ["content"] == "What does app.py print?"
@@ -67,22 +67,22 @@ def test_atif_import_then_export_gives_the_same_trajectory(tmp_path):
 
 
 def test_atif_import_builds_a_limi_row_with_one_tool_message_per_call():
-    [t] = load_inputs([ATIF_FILE]).trajectories
+    [t] = load_inputs([ATIF_FILE]).rows
     assert [m["role"] for m in t.row["messages"]] == ["system", "user", "assistant", "tool", "assistant"]
     assert t.row["messages"][2]["reasoning_content"] == "ls is enough"
     assert t.row["messages"][3] == {"role": "tool", "tool_call_id": "t1", "name": "shell", "content": "a.py\nb.py"}
 
 
 def test_limi_row_exported_as_atif_numbers_steps_and_attaches_observations():
-    [t] = load_inputs([LIMI_ROWS]).trajectories[:1]
-    doc = atif.from_trajectory(t)
+    [t] = load_inputs([LIMI_ROWS]).rows[:1]
+    doc = atif.from_row(t)
     assert [s["step_id"] for s in doc["steps"]] == [1, 2, 3, 4]
     assert doc["steps"][2]["observation"] == {"results": [{"source_call_id": "call_1", "content": "print('hi')"}]}
     assert doc["agent"]["tool_definitions"] == t.row["tools"]
 
 
 def test_sharegpt_alternates_strictly_and_keeps_the_thought():
-    [t] = load_inputs([LIMI_ROWS]).trajectories[:1]
+    [t] = load_inputs([LIMI_ROWS]).rows[:1]
     row = sharegpt.to_sharegpt(t.row)
     assert [c["from"] for c in row["conversations"]] == ["human", "function_call", "observation", "gpt"]
     value = row["conversations"][1]["value"]
@@ -108,14 +108,14 @@ def test_sharegpt_export_skips_a_conversation_that_cannot_alternate(tmp_path):
     bad = {"tools": [], "messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"},
                                      {"role": "assistant", "content": "c"}]}
     (tmp_path / "in.jsonl").write_text(json.dumps(bad) + "\n" + LIMI_ROWS.read_text())
-    _, skipped = sharegpt.export_sharegpt(load_inputs([tmp_path / "in.jsonl"]).trajectories, tmp_path / "s.json", command="t")
+    _, skipped = sharegpt.export_sharegpt(load_inputs([tmp_path / "in.jsonl"]).rows, tmp_path / "s.json", command="t")
     assert len(skipped) == 1 and skipped[0].startswith(f"{tmp_path / 'in.jsonl'}:1: turn 2 is human")
     assert len(json.loads((tmp_path / "s.json").read_text())) == 2
 
 
 def test_export_manifest_lists_sources_hashes_and_counts(tmp_path):
     out = tmp_path / "d.jsonl"
-    manifest = json.loads(limi.export_jsonl(load_inputs([LIMI_ROWS]).trajectories, out, command="export").read_text())
+    manifest = json.loads(limi.export_jsonl(load_inputs([LIMI_ROWS]).rows, out, command="export").read_text())
     assert manifest["row_count"] == 2 and manifest["format"] == "limi-jsonl"
     first = manifest["rows"][0]
     assert first["source"] == f"{LIMI_ROWS}:1" and first["tool_calls"] == 1 and first["messages"] == 5
@@ -128,12 +128,12 @@ def test_a_corrupt_dataset_line_is_reported_and_the_rest_still_loads(tmp_path):
     lines = LIMI_ROWS.read_text().splitlines()
     (tmp_path / "d.jsonl").write_text(lines[0] + "\n{broken\n" + lines[1] + "\n")
     report = load_inputs([tmp_path / "d.jsonl"])
-    assert len(report.trajectories) == 2
+    assert len(report.rows) == 2
     assert [p.split(": ")[0] for p in report.problems] == [f"{tmp_path / 'd.jsonl'}:2"]
 
 
 def test_stats_count_turns_calls_per_tool_and_labels():
-    trajectories = load_inputs([LIMI_ROWS]).trajectories
+    trajectories = load_inputs([LIMI_ROWS]).rows
     trajectories[0].meta.update(outcome="success", quality=5)
     s = compute_stats(trajectories, CharEstimate()).as_dict()
     assert (s["trajectories"], s["turns"], s["tool_calls"]) == (2, 3, 1)
@@ -148,7 +148,7 @@ def test_stats_count_tokens_with_the_embedded_tokenizers_chat_template():
     from agent.curation.tokens import ChatTemplateCounter
 
     counter = ChatTemplateCounter()
-    [row] = [t.row for t in load_inputs([LIMI_ROWS]).trajectories[1:]]
+    [row] = [t.row for t in load_inputs([LIMI_ROWS]).rows[1:]]
     text = counter.tokenizer.apply_chat_template([{"role": "user", "content": "Say hello."},
                                                   {"role": "assistant", "content": "<think>\nA greeting is asked for.\n</think>\nHello."}],
                                                  tokenize=False)

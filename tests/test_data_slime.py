@@ -6,7 +6,7 @@ import json
 
 import pandas as pd
 
-from agent.curation.dataset_io import Trajectory
+from agent.rows import DatasetRow
 from agent.curation.formats.slime import export_slime
 
 TOOLS = [{"type": "function", "function": {"name": "read_file", "description": "Read.",
@@ -29,7 +29,7 @@ def row(limit) -> dict:
 
 def test_slime_rows_read_back_with_nested_messages_and_tools_as_json(tmp_path):
     out = tmp_path / "train.parquet"
-    export_slime([Trajectory(id="a", row=row(10)), Trajectory(id="b", row=row(20))], out, command="test")
+    export_slime([DatasetRow(id="a", row=row(10)), DatasetRow(id="b", row=row(20))], out, command="test")
     df = pd.read_parquet(out, dtype_backend="pyarrow")  # what slime's read_file does
     records = [r.to_dict() for _, r in df.iterrows()]
     assert len(records) == 2
@@ -41,7 +41,7 @@ def test_slime_rows_read_back_with_nested_messages_and_tools_as_json(tmp_path):
 def test_a_row_whose_argument_changes_type_is_left_out_and_named(tmp_path):
     out = tmp_path / "train.parquet"
     manifest, skipped = export_slime(
-        [Trajectory(id="a", row=row(10)), Trajectory(id="b", row=row("all"), origin="b.jsonl:2")], out, command="test"
+        [DatasetRow(id="a", row=row(10)), DatasetRow(id="b", row=row("all"), origin="b.jsonl:2")], out, command="test"
     )
     assert skipped == ["b.jsonl:2: argument 'limit' is string here but integer in a (parquet keeps one type per argument name)"]
     assert len(pd.read_parquet(out)) == 1

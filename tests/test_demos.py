@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.export import validate_row
+from agent.rows import validate_row
 from agent.tools.registry import CORE_TOOLS
 
 DATASET = Path(__file__).resolve().parents[1] / "demos" / "dataset"

@@ -7,7 +7,9 @@ import json
 from pathlib import Path
 
 from agent.events import AssistantMessage, SessionEnded, SessionStarted, ToolResult, UserMessage
-from agent.export import export_sessions, manifest_path_for, session_to_row, validate_row
+from agent.curation.dataset_io import session_to_row
+from agent.export import export_sessions
+from agent.rows import manifest_path, validate_row
 from agent.messages import ToolCall, ToolSpec
 from agent.redact import Redactor
 from agent.trajectory import TrajectoryWriter, read_log
@@ -144,7 +146,7 @@ def test_manifest_hashes_match_the_files(tmp_path):
     src = write_log(tmp_path / "s1.jsonl", events("s1"))
     out = tmp_path / "data.jsonl"
     export_sessions([src], out)
-    manifest = json.loads(manifest_path_for(out).read_text())
+    manifest = json.loads(manifest_path(out).read_text())
     (entry,) = manifest["rows"]
     assert entry["source_sha256"] == hashlib.sha256(src.read_bytes()).hexdigest()
     assert entry["row_sha256"] == hashlib.sha256(out.read_bytes().rstrip(b"\n")).hexdigest()
@@ -196,3 +198,74 @@ def test_export_keeps_a_killed_session_with_a_truncated_last_line(tmp_path):
         f.write(b'{"ts":1.0,"type":"session_en')
     (entry,) = export_sessions([path], tmp_path / "data.jsonl").rows
     assert entry["end_reason"] == "unfinished" and entry["messages"] == 6
+
+
+# -- one exporter for `limi-cli export` and `limi-cli data export` -------------------------
+
+
+def test_export_applies_the_sessions_annotation(tmp_path):
+    from agent.curation.annotations import Annotation, save_annotation
+
+    log = write_log(tmp_path / "s1.jsonl", events("s1"))
+    save_annotation(log, Annotation(session_id="s1", exclude_steps=[1], redactions=["app.py"], quality=4))
+    report = export_sessions([log], tmp_path / "data.jsonl")
+    row = json.loads((tmp_path / "data.jsonl").read_text())
+    assert row["messages"][2]["weight"] == 0 and "app.py" not in json.dumps(row)
+    assert report.rows[0]["quality"] == 4
+
+
+def test_export_and_data_export_write_the_same_files(tmp_path):
+    import subprocess
+    import sys
+
+    ws = tmp_path / "ws"
+    sessions = ws / ".limi" / "sessions"
+    sessions.mkdir(parents=True)
+    write_log(sessions / "20260101-000000-aaaaaa.jsonl", events())
+    cli = [str(Path(sys.executable).parent / "limi-cli")]
+    one = subprocess.run([*cli, "export", "--all", "-o", str(tmp_path / "a.jsonl")], cwd=ws, capture_output=True, text=True)
+    two = subprocess.run([*cli, "data", "export", "-o", str(tmp_path / "b.jsonl")], cwd=ws, capture_output=True, text=True)
+    assert one.returncode == two.returncode == 0, one.stderr + two.stderr
+    assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
+    a, b = (json.loads(manifest_path(tmp_path / f"{x}.jsonl").read_text()) for x in "ab")
+    assert a.keys() == b.keys() and a["rows"] == b["rows"] and a["format"] == "limi-jsonl"
+    assert one.stdout.replace("a.jsonl", "b.jsonl") == two.stdout
+
+
+def test_data_export_leaves_out_an_invalid_row_and_the_manifest_says_why(tmp_path):
+    from agent.export import export_dataset
+
+    good = row_of(tmp_path, events())
+    bad = {"tools": [], "messages": [{"role": "user", "content": "hi"}]}
+    (tmp_path / "in.jsonl").write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n")
+    report = export_dataset([tmp_path / "in.jsonl"], tmp_path / "out" / "share.json", "sharegpt")
+    assert len(report.rows) == 1 and [str(p) for p, _ in report.skipped] == [f"{tmp_path / 'in.jsonl'}:2"]
+    manifest = json.loads(report.manifest_path.read_text())
+    assert manifest["skipped"] == [{"source": f"{tmp_path / 'in.jsonl'}:2",
+                                    "reason": "invalid row: no assistant message: nothing to train on"}]
+
+
+def test_a_write_that_fails_leaves_the_old_file_and_no_temporary(tmp_path):
+    from agent.rows import atomic_path, write_atomic
+
+    out = tmp_path / "data.jsonl"
+    write_atomic(out, b"old\n")
+    try:
+        with atomic_path(out) as tmp:
+            tmp.write_text("half")
+            raise OSError(28, "No space left on device")
+    except OSError:
+        pass
+    assert out.read_text() == "old\n" and list(tmp_path.iterdir()) == [out]
+    write_atomic(out, b"new\n")
+    assert out.read_text() == "new\n" and list(tmp_path.iterdir()) == [out]
+
+
+def test_training_refuses_a_session_log_and_says_to_export_it(tmp_path):
+    import pytest
+
+    from training.dataset import DatasetError, load_rows
+
+    log = write_log(tmp_path / "s1.jsonl", events())
+    with pytest.raises(DatasetError, match=r"s1.jsonl is a session log, not a dataset; export it first"):
+        load_rows([log])

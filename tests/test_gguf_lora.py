@@ -1,4 +1,4 @@
-"""PEFT LoRA adapters converted to GGUF LoRA files and run on llama.cpp (agent.backends.gguf_lora).
+"""PEFT LoRA adapters converted to GGUF LoRA files and run on llama.cpp (agent.model_files).
 
 Fast tests check the conversion on tiny synthetic adapters (the exact products, the q/k row
 permutation, the alpha/r and rslora scales, float16), the one-line errors, and the registry's
@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from agent.backends.base import BackendError
-from agent.backends.gguf_lora import (
+from agent.model_files import (
     ADAPTER_GGUF,
     BASE_MARKER,
     AdapterConversionError,
@@ -409,10 +409,10 @@ def test_llama_cpp_applies_the_adapter_as_transformers_does(real_adapter: dict, 
 @pytest.mark.slow
 def test_the_comparison_catches_a_wrong_permutation(real_adapter: dict, embedded_gguf: Path, tmp_path: Path, monkeypatch):
     """The tolerances above are tight enough: the same adapter without the q/k permutation fails them."""
-    from agent.backends import gguf_lora
+    from agent import model_files
 
-    monkeypatch.setattr(gguf_lora, "_permute", lambda w, *args: w)
-    wrong = gguf_lora.convert_adapter(real_adapter["dir"], tmp_path / "wrong.gguf")
+    monkeypatch.setattr(model_files, "_permute", lambda w, *args: w)
+    wrong = model_files.convert_adapter(real_adapter["dir"], tmp_path / "wrong.gguf")
     d = real_adapter
     cpp_base = llama_cpp_logits(embedded_gguf, d["tokens"], None)
     corr, slope = delta_agreement(llama_cpp_logits(embedded_gguf, d["tokens"], wrong) - cpp_base, d["hf_lora"] - d["hf_base"])

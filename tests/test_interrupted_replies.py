@@ -12,7 +12,8 @@ from agent.backends.scripted import ScriptedBackend
 from agent.config import Config
 from agent.curation.formats.sharegpt import to_sharegpt
 from agent.events import AssistantMessage, TextDelta, TurnInterrupted
-from agent.export import session_to_row, validate_row
+from agent.curation.dataset_io import session_to_row
+from agent.rows import validate_row
 from agent.session import Interrupted
 from agent.session_builder import build_session
 from agent.trajectory import read_log

@@ -17,7 +17,8 @@ from agent.curation.annotations import annotation_path, load_annotation
 from agent.curation.recording import record_demonstration
 from agent.curation.steps_file import StepsFileError, load_steps
 from agent.events import ExpertStep
-from agent.export import session_to_row, validate_row
+from agent.curation.dataset_io import session_to_row
+from agent.rows import validate_row
 from agent.session_builder import build_session
 from agent.trajectory import read_log
 from limi_cli.commands import data, record

@@ -9,7 +9,7 @@ import pytest
 from agent.config import Config
 from limi_cli.tui.app import ChatApp
 from limi_cli.tui.history import PromptHistory
-from limi_cli.tui.launch import session_factory
+from limi_cli.chat.factory import SessionFactory
 from limi_cli.tui.widgets.notice import Notice
 from tests.pilot_helpers import ready, say, turn, wait_until
 from tests.test_tui_chat import SIZE
@@ -42,7 +42,7 @@ async def test_a_model_that_does_not_load_falls_back_to_the_previous_one(tmp_pat
 async def test_a_chat_whose_model_never_loaded_can_load_another(tmp_path):
     ws = tmp_path / "ws"
     ws.mkdir()
-    app = ChatApp(session_factory(Config(model="/nonexistent/model.gguf"), ws), ws, context_window=8192,
+    app = ChatApp(SessionFactory(Config(model="/nonexistent/model.gguf"), ws), ws, context_window=8192,
                   history=PromptHistory(ws / ".limi" / "history"))
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: any("could not start the session" in n for n in notices(app)))

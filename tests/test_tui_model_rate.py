@@ -11,7 +11,7 @@ from agent.curation.annotations import load_annotation
 from agent.trajectory import read_log
 from limi_cli.tui.app import ChatApp
 from limi_cli.tui.history import PromptHistory
-from limi_cli.tui.launch import session_factory
+from limi_cli.chat.factory import SessionFactory
 from limi_cli.tui.widgets.notice import Notice
 from tests.pilot_helpers import ready, say, turn, wait_until
 from tests.test_tui_chat import SIZE
@@ -28,7 +28,7 @@ def scripted(tmp_path, name, replies) -> str:
 def app_on(tmp_path, model: str) -> ChatApp:
     ws = tmp_path / "ws"
     ws.mkdir(exist_ok=True)
-    factory = session_factory(Config(model=model), ws)
+    factory = SessionFactory(Config(model=model), ws)
     return ChatApp(factory, ws, context_window=8192, history=PromptHistory(ws / ".limi" / "history"))
 
 

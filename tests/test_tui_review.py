@@ -99,7 +99,7 @@ async def test_review_a_session_annotates_beside_the_log_and_leaves_it_untouched
     assert annotation.redactions == [SECRET, "DEBUG"] and annotation.source == "review"
     assert digest(log) == before  # the raw log is never rewritten
     # export applies it: two steps kept, step 2 masked, the secret gone
-    [t] = load_inputs([log]).trajectories
+    [t] = load_inputs([log]).rows
     assistant = [m for m in t.row["messages"] if m["role"] == "assistant"]
     assert len(assistant) == 2 and assistant[1].get("weight") == 0 and "weight" not in assistant[0]
     assert SECRET not in json.dumps(t.row) and t.meta["quality"] == 4
@@ -107,7 +107,7 @@ async def test_review_a_session_annotates_beside_the_log_and_leaves_it_untouched
 
 async def test_review_a_dataset_writes_a_sidecar_by_line(tmp_path):
     log = record_session(tmp_path)
-    [t] = load_inputs([log]).trajectories
+    [t] = load_inputs([log]).rows
     dataset = tmp_path / "rows.jsonl"
     rows = [t.dataset_line(), {**t.dataset_line(), "meta": {"id": "second"}}]
     dataset.write_text("".join(json.dumps(r) + "\n" for r in rows))
@@ -131,7 +131,7 @@ async def test_review_a_dataset_writes_a_sidecar_by_line(tmp_path):
     again, _ = load_items([dataset])
     assert again[1].annotation.outcome == "fail"
     # and curation (filter, export) reads the dataset with its annotations applied
-    loaded = load_inputs([dataset]).trajectories
+    loaded = load_inputs([dataset]).rows
     assert [t.meta.get("quality") for t in loaded] == [5, None] and loaded[1].meta["outcome"] == "fail"
     assert [m.get("weight") for m in loaded[1].row["messages"] if m["role"] == "assistant"] == [None, None, 0]
 

@@ -1,7 +1,7 @@
 """Training settings: LIMI's recipe as defaults, overridable from a TOML/YAML file and then flags.
 
-The defaults follow the LIMI recipe (FORMATS.md §2): 4 epochs, lr 1e-5 with cosine decay to
-1e-6, a 2-step warmup, Adam betas (0.9, 0.98), weight decay 0.1, loss averaged per token.
+The defaults follow the LIMI recipe (docs/formats.md, "Training recipe"): 4 epochs, lr 1e-5 with
+cosine decay to 1e-6, a 2-step warmup, Adam betas (0.9, 0.98), weight decay 0.1, loss averaged per token.
 Long agent rows are the norm, so ``max_length`` defaults to the model's whole context (not TRL's
 silent 1024), and packing to where it is cheap (see :func:`training.plan.resolve_defaults`).
 """

@@ -1,23 +1,23 @@
 """Reading LIMI training rows from JSONL or JSON files, each row validated before any training.
 
-A row is ``{"tools": [...], "messages": [...]}`` (FORMATS.md §1), what ``limi-cli export``
-writes and what the public LIMI release holds. Every row goes through
-:func:`agent.export.validate_row`; the first bad row stops the load with ``file:line: reason``
+A row is ``{"tools": [...], "messages": [...]}`` (docs/formats.md, "The LIMI row"), what
+``limi-cli export`` writes and what the public LIMI release holds. Files are read by
+:func:`agent.rows.read_rows`, the dataset reader curation uses too, and every row goes through
+:func:`agent.rows.validate_row`; the first bad row stops the load with ``file:line: reason``
 (a :class:`DatasetError`), unless ``skip_invalid`` is set, in which case it is counted and
 left out. Validation uses ``allow_unknown_tools`` because exported sessions keep calls to
 tools the row does not list (with the error the model got back), exactly as they happened.
+A session log is refused: training reads datasets, never raw sessions.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agent.export import validate_row
+from agent.rows import first_problem, is_session_log, read_rows, sha256, validate_row
 
 
 class DatasetError(Exception):
@@ -69,12 +69,13 @@ def load_rows(paths: list[str | os.PathLike[str]], *, skip_invalid: bool = False
             raise DatasetError(f"{path}: no such file; pass a JSONL file of LIMI rows (limi-cli export writes one)") from None
         except OSError as e:
             raise DatasetError(f"{path}: cannot read: {e.strerror or e}") from None
-        source = SourceFile(path=path, sha256=hashlib.sha256(raw).hexdigest())
+        if is_session_log(raw):
+            raise DatasetError(f"{path} is a session log, not a dataset; export it first: limi-cli export --all -o data.jsonl")
+        source = SourceFile(path=path, sha256=sha256(raw))
         data.files.append(source)
-        text = raw.decode("utf-8", errors="replace")
-        for line, row, problem in _parse(path, text):
+        for line, row, error in read_rows(path, raw):
             where = f"{path}:{line}"
-            problem = problem or _first_problem(row)
+            problem = f"not valid JSON: {error}" if error is not None else _first_problem(row)
             if problem is not None:
                 if not skip_invalid:
                     raise DatasetError(f"{where}: {problem} (fix the row, or pass --skip-invalid to leave such rows out)")
@@ -89,28 +90,6 @@ def load_rows(paths: list[str | os.PathLike[str]], *, skip_invalid: bool = False
     return data
 
 
-def _parse(path: Path, text: str):
-    """Yield ``(line, row, problem)``; ``problem`` is set when the JSON itself is broken."""
-    stripped = text.lstrip()
-    if path.suffix == ".json" or stripped.startswith("["):
-        try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as e:
-            yield e.lineno, None, f"not valid JSON: {e.msg} at column {e.colno}"
-            return
-        items = doc if isinstance(doc, list) else doc.get("rows") if isinstance(doc, dict) and "rows" in doc else [doc]
-        for i, row in enumerate(items if isinstance(items, list) else [items], start=1):
-            yield i, row, None
-        return
-    for n, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            yield n, json.loads(line), None
-        except json.JSONDecodeError as e:
-            yield n, None, f"not valid JSON: {e.msg} at column {e.colno}"
-
-
 def _first_problem(row: Any) -> str | None:
     problems = validate_row(row, allow_unknown_tools=True)
     if not problems and isinstance(row, dict):
@@ -119,7 +98,4 @@ def _first_problem(row: Any) -> str | None:
                 problems.append(f"messages[{i}]: train must be true or false")
             if "weight" in m and (isinstance(m["weight"], bool) or not isinstance(m["weight"], (int, float))):
                 problems.append(f"messages[{i}]: weight must be a number")
-    if not problems:
-        return None
-    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-    return problems[0] + more
+    return first_problem(problems) if problems else None

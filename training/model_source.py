@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from agent.errors import BackendError
+from agent.model_files import embedded_gguf_path
+
 _TOKENIZER_FILES = ("tokenizer.json", "tokenizer.model", "vocab.json", "tokenizer_config.json")
 
 
@@ -91,9 +94,6 @@ class ModelSource:
 def resolve_model(spec: str) -> ModelSource:
     """Check ``spec`` without importing torch or transformers; raise :class:`ModelSourceError` if unusable."""
     if spec == "embedded":
-        from agent.backends.base import BackendError
-        from agent.backends.embedded import embedded_gguf_path
-
         try:
             path = embedded_gguf_path()
         except BackendError as e:

@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from agent.toolprompt import prompt_style_for
 from training.config import TrainConfig
 from training.dataset import LimiDataset
 from training.masking import (
@@ -53,7 +54,6 @@ def prepare(data: LimiDataset, config: TrainConfig, tokenizer: Any, context_wind
 
     ``context_window`` (the model's) resolves ``tool_prompt = "auto"`` the way the agent does
     at inference (:func:`agent.toolprompt.prompt_style_for`)."""
-    from agent.toolprompt import prompt_style_for
 
     style = prompt_style_for(config.tool_prompt, context_window)
     renderer = ChatRenderer(tokenizer, config.tool_protocol, tool_prompt=style)

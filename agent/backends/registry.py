@@ -6,6 +6,7 @@ from pathlib import Path
 
 from agent.backends.base import Backend, BackendError
 from agent.config import Config
+from agent.model_files import ADAPTER_GGUF, BASE_MARKER, runnable_adapter
 
 SERVER_MODELS_TIMEOUT_S = 10.0
 
@@ -67,8 +68,6 @@ def _directory_kind(model: str) -> str:
     """A checkpoint directory runs on transformers ("hf"), except a LoRA adapter trained on a GGUF
     model that training also wrote as ``adapter.gguf`` with ``limi_base.json`` naming that GGUF:
     it runs on llama.cpp ("embedded" or "gguf", the kind of its base) with the adapter applied."""
-    from agent.backends.gguf_lora import runnable_adapter
-
     found = runnable_adapter(Path(model))
     return found[0] if found else "hf"
 
@@ -140,7 +139,6 @@ def _make_backend(config: Config) -> Backend:
 def _gguf_adapter(model_dir: Path, config: Config) -> Backend:
     """A LoRA adapter directory on llama.cpp: its base GGUF with ``adapter.gguf`` applied."""
     from agent.backends.embedded import LlamaCppBackend
-    from agent.backends.gguf_lora import ADAPTER_GGUF, BASE_MARKER, runnable_adapter
 
     found = runnable_adapter(model_dir)
     if found is None:

@@ -1,7 +1,7 @@
 """Annotations: what a curator says about a session, stored beside its log.
 
 ``<sessions>/<session_id>.annotations.json`` holds the outcome label, a 1-5 quality
-rating, tags, notes, literal spans to redact, a step to cut the trajectory at and steps
+rating, tags, notes, literal spans to redact, a step to cut the conversation at and steps
 not to train on. The raw log is never rewritten: annotations are applied when a session
 becomes a training row (:func:`apply_annotation`). A step is an assistant message,
 counted from 1 (the ``turn`` of the log's ``assistant_message`` events).
@@ -16,7 +16,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
-ANNOTATION_SUFFIX = ".annotations.json"
+from agent.rows import ANNOTATION_SUFFIX, write_atomic
+
 Outcome = Literal["success", "partial", "fail"]
 OUTCOMES: tuple[str, ...] = ("success", "partial", "fail")
 
@@ -62,9 +63,7 @@ def load_annotation(log_path: str | os.PathLike[str]) -> Annotation | None:
 def save_annotation(log_path: str | os.PathLike[str], annotation: Annotation) -> Path:
     """Write the annotation beside the log (atomically); the log itself is not touched."""
     path = annotation_path(log_path)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(annotation.model_dump_json(indent=2, exclude_defaults=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, (annotation.model_dump_json(indent=2, exclude_defaults=False) + "\n").encode())
     return path
 
 
@@ -87,9 +86,7 @@ def save_row_annotation(dataset: str | os.PathLike[str], line: int, annotation: 
     rows[line] = annotation
     body = {"dataset": Path(dataset).name, "rows": {str(k): v.model_dump() for k, v in sorted(rows.items())}}
     path = annotation_path(dataset)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, (json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode())
     return path
 
 

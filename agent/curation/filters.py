@@ -1,4 +1,4 @@
-"""``limi-cli data filter`` and ``dedupe``: choosing which trajectories to train on."""
+"""``limi-cli data filter`` and ``dedupe``: choosing which rows (sessions, dataset rows) to train on."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from agent.curation.dataset_io import Trajectory
 from agent.curation.tokens import TokenCounter
+from agent.rows import DatasetRow
 
 
 @dataclass
 class Criteria:
-    """What a trajectory must have to be kept. Empty fields do not filter."""
+    """What a row must have to be kept. Empty fields do not filter."""
 
     outcomes: list[str] = field(default_factory=list)  # any of
     min_quality: int | None = None
@@ -26,7 +26,7 @@ class Criteria:
     until: datetime | None = None
 
 
-def keep(t: Trajectory, c: Criteria, counter: TokenCounter | None = None) -> str | None:
+def keep(t: DatasetRow, c: Criteria, counter: TokenCounter | None = None) -> str | None:
     """None when ``t`` passes ``c``; otherwise why it is dropped."""
     if c.outcomes and t.meta.get("outcome") not in c.outcomes:
         return f"outcome {t.meta.get('outcome') or 'unlabelled'} not in {', '.join(c.outcomes)}"
@@ -70,7 +70,7 @@ def normalize_task(task: str) -> str:
     return " ".join(task.lower().split())
 
 
-def action_text(t: Trajectory) -> str:
+def action_text(t: DatasetRow) -> str:
     """What the agent did, as text: each assistant message's words and calls."""
     parts = []
     for m in t.row.get("messages", []):
@@ -82,25 +82,25 @@ def action_text(t: Trajectory) -> str:
     return "\n".join(parts)
 
 
-def _rank(t: Trajectory) -> tuple[Any, ...]:
+def _rank(t: DatasetRow) -> tuple[Any, ...]:
     """Better first: higher quality, success over partial over fail, then earlier."""
     outcome = {"success": 0, "partial": 1, "fail": 2}.get(t.meta.get("outcome") or "", 3)
     return (-(t.meta.get("quality") or 0), outcome, t.meta.get("created") or 0, t.id)
 
 
-def dedupe(trajectories: list[Trajectory], threshold: float = 0.9) -> tuple[list[Trajectory], list[tuple[Trajectory, Trajectory, float]]]:
-    """Drop near-identical trajectories of the same task (actions similarity >= ``threshold``).
+def dedupe(rows: list[DatasetRow], threshold: float = 0.9) -> tuple[list[DatasetRow], list[tuple[DatasetRow, DatasetRow, float]]]:
+    """Drop near-identical rows of the same task (actions similarity >= ``threshold``).
 
     Within a task the best-ranked copy is kept. Returns (kept in input order, list of
     (dropped, the one kept instead, similarity)).
     """
-    groups: dict[str, list[Trajectory]] = {}
-    for t in trajectories:
+    groups: dict[str, list[DatasetRow]] = {}
+    for t in rows:
         groups.setdefault(normalize_task(t.task), []).append(t)
-    dropped: list[tuple[Trajectory, Trajectory, float]] = []
+    dropped: list[tuple[DatasetRow, DatasetRow, float]] = []
     dropped_ids: set[int] = set()
     for group in groups.values():
-        kept: list[tuple[Trajectory, str]] = []
+        kept: list[tuple[DatasetRow, str]] = []
         for t in sorted(group, key=_rank):
             text = action_text(t)
             match = None
@@ -114,4 +114,4 @@ def dedupe(trajectories: list[Trajectory], threshold: float = 0.9) -> tuple[list
                 dropped_ids.add(id(t))
             else:
                 kept.append((t, text))
-    return [t for t in trajectories if id(t) not in dropped_ids], dropped
+    return [t for t in rows if id(t) not in dropped_ids], dropped

@@ -14,12 +14,9 @@ from typing import Callable, Iterator
 
 from agent.backends.demonstration import DemonstrationBackend
 from agent.curation.annotations import Annotation, save_annotation
+from agent.driver import running
 from agent.events import AssistantMessage, ExpertStep, SessionEnded, ToolResult
 from agent.session import Session
-
-
-class StepFailed(Exception):
-    """A tool of the demonstration failed and the recording was asked to stop on errors."""
 
 
 @dataclass
@@ -42,37 +39,32 @@ def record_demonstration(
     on_event: Callable[[object], None] | None = None,
 ) -> Recording:
     """Run each user message of ``exchanges`` through ``session``, logging where each
-    assistant message came from. Always ends the session (its log is closed)."""
+    assistant message came from. Always ends the session (its log is closed), with the outcome
+    of the last exchange (:mod:`agent.driver`); ctrl+c ends it ``interrupted``."""
     failed: list[str] = []
     unexpected = 0
-    reason, error = None, None
     try:
-        session.start()
-        for text in exchanges:
-            for event in send_exchange(session, backend, text):
-                if on_event is not None and not isinstance(event, ExpertStep):
-                    on_event(event)
-                if isinstance(event, ToolResult) and event.is_error:
-                    step = backend.last.step if backend.last else None
-                    where = f"{step.origin}: step {step.index}: " if step else ""
-                    expected = step is not None and step.expect_error
-                    unexpected += not expected
-                    failed.append(f"{where}{event.name}: {event.output.splitlines()[0] if event.output else 'error'}"
-                                  + (" (expected)" if expected else ""))
-                    if stop_on_error and not expected:
-                        raise StepFailed(failed[-1])
-            if session.outcome != "done":
-                reason = session.outcome
-                break
-        reason = reason or "done"
-    except StepFailed as e:
-        reason, error = "error", f"stopped on a failed step: {e}"
-    except Exception as e:
-        reason, error = "error", f"{type(e).__name__}: {e}"
-        raise
-    finally:
-        ended = session.end(reason or "error", error)
-    return Recording(ended, session.writer.path if session.writer else None, failed_steps=failed,
+        with running(session) as run:
+            run.start()
+            for text in exchanges:
+                for event in run.turn(text, send_exchange(session, backend, text)):
+                    if on_event is not None and not isinstance(event, ExpertStep):
+                        on_event(event)
+                    if isinstance(event, ToolResult) and event.is_error:
+                        step = backend.last.step if backend.last else None
+                        where = f"{step.origin}: step {step.index}: " if step else ""
+                        expected = step is not None and step.expect_error
+                        unexpected += not expected
+                        failed.append(f"{where}{event.name}: {event.output.splitlines()[0] if event.output else 'error'}"
+                                      + (" (expected)" if expected else ""))
+                        if stop_on_error and not expected:
+                            run.stop("error", f"stopped on a failed step: {failed[-1]}")
+                            break
+                if run.last.outcome != "done":
+                    break
+    except KeyboardInterrupt:
+        pass  # the session ended interrupted
+    return Recording(session.end(), session.writer.path if session.writer else None, failed_steps=failed,
                      unexpected_failures=unexpected)
 
 
@@ -83,11 +75,8 @@ def send_exchange(session: Session, backend: DemonstrationBackend, text: str) ->
         yield event
         if isinstance(event, AssistantMessage) and backend.last is not None:
             rec = backend.last
-            note = ExpertStep(turn=event.turn, source=rec.source, step=rec.step.index,
-                              origin=rec.step.origin, proposal=rec.proposal)
-            if session.writer is not None:
-                session.writer.write(note)
-            yield note
+            yield session.note(ExpertStep(turn=event.turn, source=rec.source, step=rec.step.index,
+                                          origin=rec.step.origin, proposal=rec.proposal))
 
 
 def save_label(log_path: Path, session_id: str, label: dict, *, source: str = "record") -> Path:

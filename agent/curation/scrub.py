@@ -10,31 +10,30 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from agent.curation.dataset_io import Trajectory
+from agent.redact import Redactor
+from agent.rows import DatasetRow
 
 
 @dataclass
 class ScrubReport:
     counts: Counter[str] = field(default_factory=Counter)  # kind -> replacements
-    changed: dict[str, dict[str, int]] = field(default_factory=dict)  # trajectory id -> kind -> replacements
+    changed: dict[str, dict[str, int]] = field(default_factory=dict)  # row id -> kind -> replacements
 
     def text(self) -> str:
         if not self.counts:
             return "nothing to scrub"
-        lines = [f"{sum(self.counts.values())} replacements in {len(self.changed)} trajectories:"]
+        lines = [f"{sum(self.counts.values())} replacements in {len(self.changed)} rows:"]
         lines += [f"  {kind:<18}{n}" for kind, n in self.counts.most_common()]
         lines += [f"  {tid}: " + ", ".join(f"{k} {v}" for k, v in kinds.items()) for tid, kinds in self.changed.items()]
         return "\n".join(lines)
 
 
-def scrub(trajectories: list[Trajectory], *, pii: bool = True, values: list[str] | None = None) -> tuple[list[Trajectory], ScrubReport]:
-    """Redacted copies of ``trajectories`` and what was replaced in each."""
-    from agent.redact import Redactor
-
+def scrub(rows: list[DatasetRow], *, pii: bool = True, values: list[str] | None = None) -> tuple[list[DatasetRow], ScrubReport]:
+    """Redacted copies of ``rows`` and what was replaced in each."""
     redactor = Redactor(extra_values=values or [], pii=pii)
     report = ScrubReport()
     out = []
-    for t in trajectories:
+    for t in rows:
         redactor.reset_counts()
         row = redactor.redact_obj(t.row)
         counts = redactor.report()  # what changed in the row; the task in meta repeats the user message
@@ -46,5 +45,5 @@ def scrub(trajectories: list[Trajectory], *, pii: bool = True, values: list[str]
             report.counts.update(counts)
             report.changed[t.id] = counts
             meta["scrubbed"] = counts
-        out.append(Trajectory(t.id, row, meta, t.origin))
+        out.append(DatasetRow(t.id, row, meta, t.origin))
     return out, report

@@ -1,4 +1,4 @@
-"""``limi-cli data stats``: what a set of trajectories holds (LIMI reports 13k-152k tokens,
+"""``limi-cli data stats``: what a set of rows (sessions, dataset rows) holds (LIMI reports 13k-152k tokens,
 42.4k on average, for its 78 rows)."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.curation.dataset_io import Trajectory
 from agent.curation.tokens import TokenCounter
+from agent.rows import DatasetRow
 
 
 @dataclass
@@ -57,7 +57,7 @@ class DatasetStats:
         return "\n".join(lines)
 
 
-def compute_stats(trajectories: list[Trajectory], counter: TokenCounter | None) -> DatasetStats:
+def compute_stats(trajectories: list[DatasetRow], counter: TokenCounter | None) -> DatasetStats:
     """Stats of ``trajectories``; tokens only when a ``counter`` is given."""
     s = DatasetStats(tokenizer=counter.name if counter else "not counted")
     for t in trajectories:
@@ -76,7 +76,7 @@ def compute_stats(trajectories: list[Trajectory], counter: TokenCounter | None) 
     return s
 
 
-def tool_errors(t: Trajectory) -> int:
+def tool_errors(t: DatasetRow) -> int:
     """Tool results that were errors: from the log when known, else results starting ``Error:``."""
     if isinstance(t.meta.get("tool_errors"), int):
         return t.meta["tool_errors"]

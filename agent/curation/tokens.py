@@ -8,6 +8,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
+from agent.model_files import embedded_gguf_path
+from agent.toolprompt import render_messages
+
 
 class TokenCounter(Protocol):
     name: str
@@ -21,8 +24,6 @@ class CharEstimate:
     name = "estimate (chars/4)"
 
     def count(self, row: dict[str, Any]) -> int:
-        from agent.toolprompt import render_messages
-
         flat = render_messages(row.get("messages", []), row.get("tools", []))
         return sum(len(m["content"]) + len(m["role"]) + 8 for m in flat) // 4
 
@@ -39,8 +40,6 @@ class ChatTemplateCounter:
         self.name = f"chat template of {Path(source).name if source else 'SmolLM2-135M-Instruct (embedded)'}"
 
     def count(self, row: dict[str, Any]) -> int:
-        from agent.toolprompt import render_messages
-
         flat = render_messages(row.get("messages", []), row.get("tools", []))
         text = self.tokenizer.apply_chat_template(flat, tokenize=False)
         return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
@@ -53,8 +52,6 @@ def _load_tokenizer(source: str | None):
     except ImportError:
         raise RuntimeError('token counts need transformers: pip install -e ".[hf]", or pass --estimate') from None
     if source is None:
-        from agent.backends.embedded import embedded_gguf_path
-
         path = embedded_gguf_path()
         return AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
     path = Path(source).expanduser()

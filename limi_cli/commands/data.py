@@ -1,8 +1,12 @@
 """``limi-cli data``: validate, stats, filter, dedupe, scrub, split, export, import, annotate.
 
 Inputs are session logs, directories of them, dataset JSONL files, LIMI JSON or ATIF
-files; with none, the workspace's sessions. Annotations beside logs are applied as the
-logs are read; the logs themselves are never written.
+files; with none, the workspace's sessions. They are all read by one reader
+(:mod:`agent.curation.dataset_io`). Annotations beside logs are applied as the logs are read;
+the logs themselves are never written.
+
+The work is imported inside each handler, not at the top: every command module is loaded to
+build ``limi-cli --help``, which must stay instant (reading the curation modules costs ~0.1 s).
 """
 
 from __future__ import annotations
@@ -12,10 +16,10 @@ import json
 import sys
 from pathlib import Path
 
-from limi_cli.commands.common import UserError, add_workspace_options
+from limi_cli.commands.common import UserError, add_workspace_options, workspace
 
 OUTCOMES = ["success", "partial", "fail"]
-FORMATS = ["limi", "parquet", "slime", "sharegpt", "atif"]
+FORMATS = ["limi", "parquet", "slime", "sharegpt", "atif"]  # agent.export.FORMATS (not imported: start-up)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -36,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     a = action("stats", "sessions, turns, tool calls per tool, error rate, tokens, outcome and quality")
     _token_options(a)
     a.add_argument("--json", action="store_true", help="print one JSON object")
-    a = action("filter", "keep the trajectories that match")
+    a = action("filter", "keep the rows (sessions, dataset rows) that match")
     a.add_argument("-o", "--output", type=Path, required=True, help="the dataset JSONL to write")
     a.add_argument("--outcome", action="append", choices=OUTCOMES, help="keep these outcomes (repeatable)")
     a.add_argument("--min-quality", type=int, choices=range(1, 6), metavar="1-5")
@@ -47,7 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--since", help="started on or after this date (YYYY-MM-DD, UTC)")
     a.add_argument("--until", help="started before this date (YYYY-MM-DD, UTC)")
     _token_options(a)
-    a = action("dedupe", "drop near-identical trajectories of the same task (the best rated is kept)")
+    a = action("dedupe", "drop near-identical rows of the same task (the best rated is kept)")
     a.add_argument("-o", "--output", type=Path, required=True)
     a.add_argument("--threshold", type=float, default=0.9, help="similarity of the actions, 0-1, at or above which two are copies")
     a = action("scrub", "redact secrets and personal data (e-mail, phone), with a report")
@@ -59,8 +63,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--heldout", type=float, default=0.1, help="fraction of tasks held out (default 0.1)")
     a.add_argument("--seed", type=int, default=0)
     a = action("export", "write a training set: LIMI JSONL, parquet, slime parquet, ShareGPT (LLaMA-Factory) or ATIF, with a manifest")
-    a.add_argument("-o", "--output", type=Path, required=True, help="file (limi, parquet, slime, sharegpt) or directory (atif)")
-    a.add_argument("--format", choices=FORMATS, default="limi")
+    add_export_options(a)
     a = action("import", "read LIMI JSON/JSONL or ATIF into a dataset JSONL (with a manifest)")
     a.add_argument("-o", "--output", type=Path, required=True)
     a = action("annotate", "label a session (saved beside its log; the log is not touched)", inputs=False)
@@ -77,6 +80,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=lambda args: (p.print_help(), 0)[1])
 
 
+def add_export_options(a: argparse.ArgumentParser) -> None:
+    """The options of ``data export``, which ``limi-cli export`` shares."""
+    a.add_argument("-o", "--output", type=Path, required=True, help="file (limi, parquet, slime, sharegpt) or directory (atif)")
+    a.add_argument("--format", choices=FORMATS, default="limi", help="limi (default): LIMI / OpenAI rows as JSONL")
+    a.add_argument("--view", choices=["full", "compacted"], default="full",
+                   help="session logs: full (every logged message) or compacted (older turns replaced by their compaction summaries)")
+
+
 def _token_options(a: argparse.ArgumentParser) -> None:
     a.add_argument("--tokenizer", help="tokenizer directory or .gguf file (default: the embedded SmolLM2 GGUF)")
     a.add_argument("--estimate", action="store_true", help="count tokens as characters / 4 (no tokenizer)")
@@ -89,8 +100,6 @@ def handle(args: argparse.Namespace) -> int:
 def _inputs(args: argparse.Namespace) -> list[Path]:
     from agent.session_store import sessions_dir
 
-    from limi_cli.commands.common import workspace
-
     if args.inputs:
         return list(args.inputs)
     directory = sessions_dir(workspace(args.cwd), args.sessions_dir)
@@ -100,13 +109,13 @@ def _inputs(args: argparse.Namespace) -> list[Path]:
 
 
 def _load(args: argparse.Namespace):
-    """Trajectories of the inputs; problems go to stderr and reading goes on."""
+    """The rows of the inputs; problems go to stderr and reading goes on."""
     from agent.curation.dataset_io import load_inputs
 
     report = load_inputs(_inputs(args))
-    for problem in report.problems:
-        print(f"limi-cli: warning: {problem}", file=sys.stderr)
-    return report.trajectories
+    for warning in report.warnings():
+        print(f"limi-cli: warning: {warning}", file=sys.stderr)
+    return report.rows
 
 
 def _counter(args: argparse.Namespace):
@@ -153,7 +162,7 @@ def _filter(args: argparse.Namespace) -> int:
         else:
             print(f"dropped {t.id}: {why}", file=sys.stderr)
     write_dataset(kept, args.output, command="filter")
-    print(f"kept {len(kept)} trajectories in {args.output}")
+    print(f"kept {len(kept)} rows in {args.output}")
     return 0
 
 
@@ -177,7 +186,7 @@ def _scrub(args: argparse.Namespace) -> int:
     out, report = scrub(_load(args), pii=not args.no_pii, values=args.value)
     write_dataset(out, args.output, command="scrub", extra={"scrubbed": dict(report.counts), "changed": report.changed})
     print(report.text())
-    print(f"wrote {len(out)} trajectories to {args.output}")
+    print(f"wrote {len(out)} rows to {args.output}")
     return 0
 
 
@@ -196,26 +205,24 @@ def _split(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from agent.curation.formats import atif, limi, sharegpt, slime
+    return export_and_report(_inputs(args), args.output, args.format, args.view)
 
-    trajectories, skipped = _load(args), []
+
+def export_and_report(paths: list[Path], output: Path, fmt: str, view: str) -> int:
+    """``data export`` and ``limi-cli export``: write the training set, warn about what was left
+    out, say what was written; 1 when no row was."""
+    from agent.export import ExportError, export_dataset
+
     try:
-        if args.format == "limi":
-            manifest = limi.export_jsonl(trajectories, args.output, command="export")
-        elif args.format == "parquet":
-            manifest = limi.export_parquet(trajectories, args.output, command="export")
-        elif args.format == "slime":
-            manifest, skipped = slime.export_slime(trajectories, args.output, command="export")
-        elif args.format == "sharegpt":
-            manifest, skipped = sharegpt.export_sharegpt(trajectories, args.output, command="export")
-        else:
-            manifest, skipped = atif.export_atif(trajectories, args.output, command="export")
-    except RuntimeError as e:
+        report = export_dataset(paths, output, fmt, view=view, command="export")  # type: ignore[arg-type]
+    except ExportError as e:
         raise UserError(str(e)) from None
-    for line in skipped:
-        print(f"limi-cli: warning: skipped {line}", file=sys.stderr)
-    print(f"wrote {len(trajectories) - len(skipped)} rows ({args.format}) to {args.output} (manifest {manifest})")
-    return 0 if trajectories else 1
+    for problem in report.problems:
+        print(f"limi-cli: warning: {problem}", file=sys.stderr)
+    for path, reason in report.skipped:
+        print(f"limi-cli: warning: skipped {path}: {reason}", file=sys.stderr)
+    print(report.summary().splitlines()[0])
+    return 0 if report.rows else 1
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -223,10 +230,10 @@ def _import(args: argparse.Namespace) -> int:
 
     if not args.inputs:
         raise UserError("name the files to import (LIMI JSON/JSONL or ATIF)")
-    trajectories = _load(args)
-    write_dataset(trajectories, args.output, command="import")
-    print(f"imported {len(trajectories)} trajectories into {args.output}")
-    return 0 if trajectories else 1
+    rows = _load(args)
+    write_dataset(rows, args.output, command="import")
+    print(f"imported {len(rows)} rows into {args.output}")
+    return 0 if rows else 1
 
 
 def _annotate(args: argparse.Namespace) -> int:
@@ -234,7 +241,6 @@ def _annotate(args: argparse.Namespace) -> int:
 
     from agent.curation.annotations import Annotation, load_annotation, save_annotation
     from agent.session_store import find_session, sessions_dir
-    from limi_cli.commands.common import workspace
 
     log = find_session(sessions_dir(workspace(args.cwd), args.sessions_dir), args.session)
     try:

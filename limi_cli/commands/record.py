@@ -49,6 +49,7 @@ def handle(args: argparse.Namespace) -> int:
     from agent.curation.recording import record_demonstration, save_label
     from agent.curation.steps_file import StepsFileError, check_tools, load_steps
     from agent.session_builder import build_session, tools_for
+    from limi_cli.chat.outcomes import EXIT_DONE, EXIT_ERROR, EXIT_INTERRUPTED
 
     ws = workspace(args.cwd)
     if args.steps is None:
@@ -101,14 +102,15 @@ def handle(args: argparse.Namespace) -> int:
         print(f"limi-cli: error: {recording.unexpected_failures} step(s) failed unexpectedly; labelled outcome "
               f"{label.get('outcome')!r}. Fix the steps, or mark a step that fails on purpose with expect_error: true",
               file=sys.stderr)
-        return 1
-    return 0 if ended.reason == "done" else 1
+        return EXIT_ERROR
+    return {"done": EXIT_DONE, "interrupted": EXIT_INTERRUPTED}.get(ended.reason, EXIT_ERROR)
 
 
 def _interactive(args: argparse.Namespace, ws: Path) -> int:
     """The TUI recording: the model proposes, the expert decides, the label is asked at the end."""
     from agent.config import load_config
-    from limi_cli.tui.launch import capable_terminal, record_session_factory
+    from limi_cli.chat.factory import RecordSessionFactory
+    from limi_cli.tui.launch import capable_terminal
 
     task = _task(args, None)
     if not capable_terminal():
@@ -117,7 +119,7 @@ def _interactive(args: argparse.Namespace, ws: Path) -> int:
     config = load_config(ws, overrides)
     from limi_cli.tui.record_app import RecordApp
 
-    app = RecordApp(record_session_factory(config, ws, propose=not args.no_propose), ws, task, context_window=config.n_ctx)
+    app = RecordApp(RecordSessionFactory(config, ws, propose=not args.no_propose), ws, task, context_window=config.n_ctx)
     code = app.run() or 0
     if app.log_path is not None:
         print(f"log: {app.log_path}")

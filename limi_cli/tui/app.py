@@ -2,8 +2,8 @@
 
 The session runs in a worker thread (model calls and tools never block the UI); its events
 come back as messages and :class:`~limi_cli.tui.transcript.Transcript` renders them.
-The app never calls the model itself: it drives :class:`agent.session.Session` like every
-other front end (start, send, interrupt, end).
+The app never calls the model itself: it drives :class:`agent.session.Session` through
+:class:`agent.driver.Driver` like every other front end (start, turn, interrupt, end).
 """
 
 from __future__ import annotations
@@ -19,14 +19,16 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 
 from agent import sandbox as agent_sandbox
+from agent.driver import Driver
 from agent.policy import APPROVAL_MODES, Approver
+from limi_cli.chat.outcomes import chat_line
+from limi_cli.chat.slash_commands import BY_NAME, complete_slash, parse_slash
 from limi_cli.tui.approver import ApprovalRequest, ThreadApprover
 from limi_cli.tui.chat_commands import ChatCommands
 from limi_cli.tui.history import PromptHistory, history_path
 from limi_cli.tui.mentions import attach_mentions, fuzzy_matches, mention_at, workspace_files
 from limi_cli.tui.messages import ApprovalAsked, SessionEventPosted, SessionFailed, SessionOpened, TurnFinished
 from limi_cli.tui.screens.approval_screen import ApprovalScreen
-from limi_cli.tui.slash_commands import BY_NAME, complete_slash, parse_slash
 from limi_cli.tui.transcript import Transcript
 from limi_cli.tui.widgets.chat_view import ChatView
 from limi_cli.tui.widgets.completion_list import CompletionList
@@ -34,8 +36,9 @@ from limi_cli.tui.widgets.prompt_input import PromptInput
 from limi_cli.tui.widgets.status_bar import StatusBar
 from limi_cli.tui.widgets.todo_panel import TodoPanel
 
-# builds a session (new when the path is None, else resumed from that log); not started yet
-SessionFactory = Callable[[Approver, "Path | None"], object]
+# builds a session (new when the path is None, else resumed from that log); not started yet:
+# a limi_cli.chat.factory.SessionFactory (which /model can switch), or any such callable
+Factory = Callable[[Approver, "Path | None"], object]
 QUIT_WINDOW_S = 2.0
 
 
@@ -52,19 +55,20 @@ class ChatApp(App[int]):
         Binding("shift+tab", "cycle_mode", "approval mode", priority=True, show=False),
     ]
 
-    def __init__(self, factory: SessionFactory, workspace: Path, *, context_window: int | None = None,
+    def __init__(self, factory: Factory, workspace: Path, *, context_window: int | None = None,
                  resume: Path | None = None, pick_session: bool = False, history: PromptHistory | None = None):
         super().__init__()
         self.factory, self.workspace, self.context_window = factory, workspace, context_window
         self.resume, self.pick_session = resume, pick_session
         self.session = None
+        self.driver: Driver | None = None  # of the open session
         self.history = history if history is not None else PromptHistory(history_path(workspace))
         self.approver = ThreadApprover(self._ask)
         self.commands = ChatCommands(self)
         self.working = False
         self.last_outcome = "done"
         self.turns_done = 0  # finished turns, for whoever waits on them (tests, benchmarks)
-        self.fallback: tuple[SessionFactory, Path | None] | None = None  # what a failed /model goes back to
+        self.fallback: tuple[Factory, Path | None] | None = None  # what a failed /model goes back to
         self.welcome = True  # the hint line on the first, empty screen
         self._idle = threading.Event()
         self._idle.set()
@@ -107,10 +111,10 @@ class ChatApp(App[int]):
     async def on_session_opened(self, message: SessionOpened) -> None:
         self.fallback = None
         self.session = s = message.session
+        self.driver, self.last_outcome = Driver(s), "done"
         self.status.model, self.status.backend = s.backend.model, s.backend.name
         self.status.mode, self.status.session_id = s.policy.mode, s.session_id
         self._show_usage()
-        self._watch_checkpoints(s)
         todo = next((e.todo for e in reversed(s.restored_events) if getattr(e, "todo", None) is not None), None)
         self.todo.show(todo or [])
         if s.resumed:
@@ -128,41 +132,28 @@ class ChatApp(App[int]):
         """Called once a session is open and shown (subclasses: Textual calls every class's
         ``on_*`` handler, so they extend these hooks rather than override the handlers)."""
 
-    def _watch_checkpoints(self, session) -> None:
-        """Show checkpoints as they are taken (the session logs them but does not yield them)."""
-        hook = session.before_tool
-        if hook is None:
-            return
-
-        def before_tool(tool, call, turn):
-            event = hook(tool, call, turn)
-            if event is not None:
-                self.post_message(SessionEventPosted(event))
-            return event
-
-        session.before_tool = before_tool
-
     async def on_session_failed(self, message: SessionFailed) -> None:
-        await self.transcript.notice(f"could not start the session: {message.error}", "error")
         fallback, self.fallback = self.fallback, None
+        if fallback is None:  # the footer first: whoever sees the notice sees the footer right
+            self.status.model, self.status.backend = "no model", "-"
+        await self.transcript.notice(f"could not start the session: {message.error}", "error")
         if fallback is not None:  # a /model that did not load: back to the model that worked
             self.factory, log = fallback
             await self.transcript.notice("back on the previous model; /model NAME tries another", "warning")
             self.open_session(log)
             return
-        self.status.model, self.status.backend = "no model", "-"
         await self.transcript.notice("/model NAME loads another model; /quit leaves", "warning")
 
     def close_session(self) -> None:
         """End the session (interrupting a running turn first) and write its session_ended."""
-        session, self.session = self.session, None
-        if session is None:
+        driver, self.session, self.driver = self.driver, None, None
+        if driver is None:
             return
         if self.working:
+            driver.session.interrupt()
             self.interrupt()
         self._idle.wait(10)
-        reason = "interrupted" if self.last_outcome == "interrupted" else self.last_outcome
-        session.end(reason if reason in ("done", "max_turns", "loop", "error", "interrupted") else "done")
+        driver.end()  # with the last turn's outcome
 
     # -- a turn -------------------------------------------------------------------------
 
@@ -180,24 +171,16 @@ class ChatApp(App[int]):
         await self.transcript.user(text, [f"{a.path} ({a.lines} lines{', cut' if a.cut else ''})" for a in attached])
         self.working = self.status.working = True
         self._idle.clear()
-        self._run_turn(self.session, model_text)
+        self._run_turn(self.driver, model_text)
 
     @work(thread=True, group="turn")
-    def _run_turn(self, session, text: str) -> None:
-        from agent.session import Interrupted
-
-        outcome, error = "done", None
+    def _run_turn(self, driver: Driver, text: str) -> None:
         try:
-            for event in self.turn_events(session, text):
+            for event in driver.turn(text, self.turn_events(driver.session, text)):
                 self.post_message(SessionEventPosted(event))
-            outcome = session.outcome
-        except Interrupted:
-            outcome = "interrupted"
-        except Exception as e:  # a backend error: the session stays usable
-            outcome, error = "error", str(e).splitlines()[0] if str(e) else type(e).__name__
         finally:
             self._idle.set()
-        self.post_message(TurnFinished(outcome, error))
+        self.post_message(TurnFinished(driver.last.outcome, driver.last.error))  # the session stays usable
 
     def turn_events(self, session, text: str):
         """The events of one turn (a recording adds its expert-step notes)."""
@@ -215,12 +198,8 @@ class ChatApp(App[int]):
         self.last_outcome = message.outcome
         self.turns_done += 1
         await self.transcript.end_stream()
-        if message.outcome == "error":
-            await self.transcript.notice(f"error: {message.error}", "error")
-        elif message.outcome == "max_turns":
-            await self.transcript.notice("stopped: the turn limit was reached; say 'go on' to continue", "warning")
-        elif message.outcome == "loop":
-            await self.transcript.notice("stopped: the model kept repeating the same call; say what to do differently", "warning")
+        if (line := chat_line(message.outcome, message.error)) is not None:
+            await self.transcript.notice(*line)
         await self.turn_over(message.outcome)
 
     async def turn_over(self, outcome: str) -> None:

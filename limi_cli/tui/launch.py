@@ -7,7 +7,10 @@ import sys
 from pathlib import Path
 
 from agent.config import Config, load_config
-from agent.policy import Approver
+from agent.session_store import (SessionLookupError, find_session, list_sessions, log_header_problem, sessions_dir,
+                                 skipped_note)
+from limi_cli.chat.factory import SessionFactory
+from limi_cli.tui.history import PromptHistory, history_path
 
 
 def capable_terminal() -> bool:
@@ -16,40 +19,8 @@ def capable_terminal() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty() and term not in ("", "dumb")
 
 
-def session_factory(config: Config, workspace: Path):
-    """A factory for the front ends: a new session (``log`` None) or the one logged at ``log``."""
-
-    def build(approver: Approver, log: Path | None):
-        from agent.session_builder import build_session, resume_session
-
-        if log is None:
-            return build_session(config, workspace, approver=approver, mode="chat")
-        return resume_session(config, workspace, log, approver=approver, mode="chat")
-
-    build.config = config  # type: ignore[attr-defined]  (what /model starts from)
-    return build
-
-
-def record_session_factory(config: Config, workspace: Path, *, propose: bool = True):
-    """A factory for :class:`~limi_cli.tui.record_app.RecordApp`: a logged ``record`` session whose
-    backend asks the expert at each step (the configured model proposes, unless ``propose`` is off)."""
-
-    def build(approver: Approver, ask):
-        from agent.backends.demonstration import DemonstrationBackend
-        from agent.backends.registry import make_backend
-        from agent.session_builder import build_session
-
-        backend = DemonstrationBackend([], make_backend(config) if propose else None, ask=ask)
-        return build_session(config, workspace, backend=backend, approver=approver, mode="record")
-
-    return build
-
-
 def resume_target(config: Config, workspace: Path, resume: str | None) -> Path | None:
     """The log to reopen: ``latest``, an id or prefix; ``None`` for a new session (or a picker: "")."""
-    from agent.session_store import (SessionLookupError, find_session, list_sessions, log_header_problem, sessions_dir,
-                                     skipped_note)
-
     if not resume:
         return None
     directory = sessions_dir(workspace, config.sessions_dir)
@@ -69,17 +40,15 @@ def resume_target(config: Config, workspace: Path, resume: str | None) -> Path |
 
 def run_chat(workspace: Path, overrides: dict, *, plain: bool = False, resume: str | None = None) -> int:
     """Run the chat until the user quits; returns the exit code."""
-    from limi_cli.tui.history import PromptHistory, history_path
-
     config = load_config(workspace, overrides)
     log = resume_target(config, workspace, resume)
-    factory = session_factory(config, workspace)
+    factory = SessionFactory(config, workspace)
     history = PromptHistory(history_path(workspace))
     if plain or not capable_terminal():
-        from limi_cli.line_mode import LineChat
+        from limi_cli.line_mode import LineChat  # prompt_toolkit's front end: loaded only when chosen
 
         return LineChat(factory, workspace, history=history, resume=log, pick_session=resume == "").run()
-    from limi_cli.tui.app import ChatApp
+    from limi_cli.tui.app import ChatApp  # Textual: loaded only when chosen
 
     app = ChatApp(factory, workspace, context_window=config.n_ctx, resume=log, pick_session=resume == "", history=history)
     return app.run() or 0

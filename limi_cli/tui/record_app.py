@@ -17,6 +17,7 @@ from pathlib import Path
 
 from textual.message import Message
 
+from agent.curation.recording import save_label, send_exchange
 from agent.policy import Approver
 from limi_cli.tui.app import ChatApp
 from limi_cli.tui.chat_commands import ChatCommands
@@ -67,8 +68,6 @@ class RecordApp(ChatApp):
         self._task_sent = False
 
     def turn_events(self, session, text: str):
-        from agent.curation.recording import send_exchange
-
         return send_exchange(session, session.backend, text)
 
     async def session_ready(self) -> None:
@@ -116,8 +115,6 @@ class RecordApp(ChatApp):
             session_id = self.session.session_id if self.session is not None else None
             await asyncio.to_thread(self.close_session)
             if label is not None and self.log_path is not None and session_id is not None:
-                from agent.curation.recording import save_label
-
                 self.annotation_path = save_label(self.log_path, session_id, label)
             self.exit(0)
 

@@ -1,6 +1,6 @@
 """What ``limi-cli review`` steps through: trajectories split into steps, with their annotations.
 
-A trajectory is a session log or one row of a dataset JSONL file. Both become a LIMI row
+An item is a session log or one row of a dataset. Both become a LIMI row
 (``messages`` in the OpenAI shape) and the steps are its assistant messages, counted from 1,
 exactly as :func:`agent.curation.annotations.apply_annotation` counts them, so a step the
 reviewer cuts at or marks not-to-train is the step export acts on.
@@ -25,11 +25,11 @@ from typing import Any
 from agent.curation.annotations import (
     Annotation,
     AnnotationError,
-    load_annotation,
     read_row_annotations,
     save_annotation,
     save_row_annotation,
 )
+from agent.curation.dataset_io import read_entries
 
 
 class ReviewInputError(ValueError):
@@ -149,64 +149,17 @@ def read_sidecar(dataset: Path) -> dict[int, Annotation]:
 
 
 def load_items(paths: list[Path]) -> tuple[list[ReviewItem], list[str]]:
-    """Review items of session logs, directories of them, and dataset JSONL files; plus problems."""
-    items: list[ReviewItem] = []
-    problems: list[str] = []
-    for p in paths:
-        files = sorted(p.glob("*.jsonl"), reverse=True) if p.is_dir() else [p]
-        if not p.exists():
-            problems.append(f"{p}: no such file or directory")
-            continue
-        for f in files:
-            try:
-                items += _load_file(f, problems)
-            except (OSError, ReviewInputError) as e:
-                problems.append(str(e) if isinstance(e, ReviewInputError) else f"{f}: cannot read: {e}")
-    return items, problems
-
-
-def _load_file(path: Path, problems: list[str]) -> list[ReviewItem]:
-    data = path.read_bytes()
-    first = next((ln for ln in data.split(b"\n") if ln.strip()), b"")
-    if b'"session_started"' in first:
-        return [_session_item(path, data, problems)]
-    return _dataset_items(path, data, problems)
-
-
-def _session_item(path: Path, data: bytes, problems: list[str]) -> ReviewItem:
-    from agent.export import session_to_row
-    from agent.trajectory import parse_log
-
-    log = parse_log(data, path)
-    problems += [str(p) for p in log.problems if p.kind != "truncated"]
-    try:
-        annotation = load_annotation(path)
-    except ValueError as e:
-        raise ReviewInputError(str(e)) from None
-    task, steps = split_steps(session_to_row(log))
-    annotation = annotation or Annotation(session_id=log.session_id)
-    return ReviewItem(log.session_id, str(path), task, steps, annotation, SessionStore(path))
-
-
-def _dataset_items(path: Path, data: bytes, problems: list[str]) -> list[ReviewItem]:
-    from agent.curation.formats.limi import normalize_row
-
-    annotations = read_sidecar(path)
+    """Review items of the inputs (session logs, directories of them, datasets), read by the one
+    curation reader (:func:`agent.curation.dataset_io.read_entries`), newest sessions first; plus
+    problems. A damaged log is still shown (its problems listed); a file whose annotations
+    cannot be read is not."""
+    read = read_entries(paths, newest_first=True)
+    problems = list(read.problems) + [f"{p}: {reason}" for p, reason in read.skipped]
     items = []
-    for line, raw in enumerate(data.split(b"\n"), 1):
-        if not raw.strip():
-            continue
-        try:
-            row = json.loads(raw)
-        except ValueError as e:
-            problems.append(f"{path}:{line}: not JSON: {e}")
-            continue
-        if not isinstance(row, dict) or not isinstance(row.get("messages"), list):
-            problems.append(f"{path}:{line}: not a LIMI row (a JSON object with a messages list)")
-            continue
-        normalize_row(row)
-        tid = str((row.get("meta") or {}).get("id") or f"{path.stem}-{line}")
-        task, steps = split_steps(row)
-        annotation = annotations.get(line) or Annotation(session_id=tid)
-        items.append(ReviewItem(tid, f"{path}:{line}", task, steps, annotation, DatasetStore(path, line)))
-    return items
+    for e in read.entries:
+        problems += e.log_problems
+        task, steps = split_steps(e.row.row)
+        annotation = e.annotation or Annotation(session_id=e.row.id)
+        store = SessionStore(e.path) if e.is_session else DatasetStore(e.path, e.line)
+        items.append(ReviewItem(e.row.id, e.row.origin, task, steps, annotation, store))
+    return items, problems

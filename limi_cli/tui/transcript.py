@@ -14,9 +14,10 @@ from agent.events import (
     TurnInterrupted,
     UserMessage,
 )
+from limi_cli.chat.outcomes import event_line
 from limi_cli.tui.widgets.assistant_text import AssistantText
 from limi_cli.tui.widgets.chat_view import ChatView
-from limi_cli.tui.widgets.event_line import EventLine, event_line
+from limi_cli.tui.widgets.event_line import EventLine
 from limi_cli.tui.widgets.notice import Notice
 from limi_cli.tui.widgets.reasoning_block import ReasoningBlock
 from limi_cli.tui.widgets.tool_block import ToolBlock

@@ -184,7 +184,7 @@ def test_export_redacts_a_log_written_before_todays_rules(tmp_path):
 def test_curation_inputs_from_logs_are_redacted(tmp_path):
     from agent.curation.dataset_io import load_inputs
 
-    (t,) = load_inputs([_raw_log(tmp_path / "s1.jsonl")]).trajectories
+    (t,) = load_inputs([_raw_log(tmp_path / "s1.jsonl")]).rows
     assert_no_secret("the curation row", json.dumps(t.row))
     assert_no_secret("the task in meta", t.meta["task"])
 

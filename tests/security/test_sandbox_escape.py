@@ -222,7 +222,7 @@ def test_old_boolean_settings_still_load(ws):
 def test_a_bad_sandbox_value_is_one_clear_line(ws):
     from agent.config import ConfigError
 
-    with pytest.raises(ConfigError, match=r"LIMI_\* variables\): key 'sandbox': Input should be 'on', 'off' or 'auto'"):
+    with pytest.raises(ConfigError, match=r"LIMI_\* variables\): LIMI_SANDBOX: Input should be 'on', 'off' or 'auto'"):
         load_config(ws, environ={"LIMI_SANDBOX": "maybe"})
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from agent import __version__
-from agent.curation.dataset_io import Trajectory, write_atomic, write_manifest
+from agent.rows import DatasetRow, write_atomic, write_manifest
 
 SCHEMA_VERSION = "ATIF-v1.6"
 _STEP_CORE = {"source", "message", "reasoning_content", "tool_calls", "observation"}
@@ -29,7 +29,7 @@ def is_atif(obj: Any) -> bool:
     return isinstance(obj, dict) and isinstance(obj.get("steps"), list) and "messages" not in obj
 
 
-def to_trajectory(obj: dict[str, Any], origin: str) -> Trajectory:
+def to_row(obj: dict[str, Any], origin: str) -> DatasetRow:
     """An ATIF trajectory as a LIMI row plus ``meta``; raises ValueError naming the step."""
     messages: list[dict[str, Any]] = []
     step_extras = []
@@ -62,10 +62,10 @@ def to_trajectory(obj: dict[str, Any], origin: str) -> Trajectory:
     meta = {"source_format": "atif", "source": origin, "model": agent.get("model_name"),
             "atif": {"top": top, "steps": step_extras}}
     tid = str(obj.get("session_id") or obj.get("trajectory_id") or Path(origin).stem)
-    return Trajectory(tid, {"tools": tools, "messages": messages}, meta, origin)
+    return DatasetRow(tid, {"tools": tools, "messages": messages}, meta, origin)
 
 
-def from_trajectory(t: Trajectory) -> dict[str, Any]:
+def from_row(t: DatasetRow) -> dict[str, Any]:
     """The ATIF trajectory of ``t`` (with what an ATIF import kept restored)."""
     saved = t.meta.get("atif") or {}
     extras = saved.get("steps") or []
@@ -100,20 +100,25 @@ def from_trajectory(t: Trajectory) -> dict[str, Any]:
     return {**top, "steps": steps}
 
 
-def export_atif(trajectories: list[Trajectory], out: Path, *, command: str) -> tuple[Path, list[str]]:
-    """One ``<id>.json`` per trajectory in the directory ``out``, and ``manifest.json``."""
+def export_atif(rows: list[DatasetRow], out: Path, *, command: str,
+                skipped: list[tuple[str, str]] | None = None) -> tuple[Path, list[str]]:
+    """One ``<id>.json`` per row in the directory ``out``, and ``manifest.json``. Returns the
+    manifest path and one ``source: reason`` line per row left out; ``skipped`` (inputs the
+    caller already left out) gets those rows too, and the manifest lists them all."""
     out.mkdir(parents=True, exist_ok=True)
-    kept, lines, skipped = [], [], []
-    for t in trajectories:
+    skipped = [] if skipped is None else skipped
+    kept, lines, mine = [], [], []
+    for t in rows:
         try:
-            data = json.dumps(from_trajectory(t), ensure_ascii=False, indent=2).encode()
+            data = json.dumps(from_row(t), ensure_ascii=False, indent=2).encode()
         except (ValueError, KeyError) as e:
-            skipped.append(f"{t.origin or t.id}: {e}")
+            mine.append((t.origin or t.id, str(e)))
             continue
         write_atomic(out / f"{_safe(t.id)}.json", data + b"\n")
         kept.append(t)
         lines.append(data)
-    return write_manifest(out, "atif", kept, lines, command=command, extra={"skipped": skipped}), skipped
+    skipped += mine
+    return write_manifest(out, "atif", kept, lines, command=command, skipped=skipped), [f"{s}: {r}" for s, r in mine]
 
 
 def _safe(name: str) -> str:

@@ -20,7 +20,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from agent.curation.dataset_io import Trajectory, write_atomic, write_jsonl, write_manifest
+from agent.rows import DatasetRow, write_atomic, write_jsonl, write_manifest
 
 _ODD, _EVEN = ("human", "observation"), ("gpt", "function_call")
 
@@ -81,25 +81,27 @@ def _call_value(m: dict[str, Any]) -> str:
     return f"<think>\n{thought}\n</think>\n\n{body}" if thought else body
 
 
-def export_sharegpt(trajectories: list[Trajectory], out: Path, *, command: str) -> tuple[Path, list[str]]:
+def export_sharegpt(rows_in: list[DatasetRow], out: Path, *, command: str,
+                    skipped: list[tuple[str, str]] | None = None) -> tuple[Path, list[str]]:
     """Write ShareGPT rows (JSONL for ``.jsonl``, else a JSON array); returns the manifest
-    path and one ``id: reason`` line per trajectory left out."""
-    rows, kept, skipped = [], [], []
-    for t in trajectories:
+    path and one ``source: reason`` line per row left out (also added to ``skipped``, the
+    inputs the caller left out; the manifest lists them all)."""
+    skipped = [] if skipped is None else skipped
+    rows, kept, mine = [], [], []
+    for t in rows_in:
         try:
             rows.append(to_sharegpt(t.row))
             kept.append(t)
         except ShareGPTError as e:
-            skipped.append(f"{t.origin or t.id}: {e}")
-    out.parent.mkdir(parents=True, exist_ok=True)
+            mine.append((t.origin or t.id, str(e)))
+    skipped += mine
     if out.suffix == ".jsonl":
         lines = write_jsonl(out, rows)
     else:
         lines = [json.dumps(r, ensure_ascii=False).encode() for r in rows]
         write_atomic(out, (json.dumps(rows, ensure_ascii=False, indent=1) + "\n").encode())
-    manifest = write_manifest(out, "sharegpt", kept, lines, command=command, extra={
-        "skipped": skipped,
+    manifest = write_manifest(out, "sharegpt", kept, lines, command=command, skipped=skipped, extra={
         "dataset_info": {out.stem: {"file_name": out.name, "formatting": "sharegpt",
                                     "columns": {"messages": "conversations", "system": "system", "tools": "tools"}}},
     })
-    return manifest, skipped
+    return manifest, [f"{s}: {r}" for s, r in mine]

@@ -21,7 +21,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from agent.curation.dataset_io import Trajectory, write_manifest
+from agent.curation.formats.limi import write_parquet
+from agent.rows import DatasetRow, write_manifest
 
 
 def _kind(value: Any) -> str | None:
@@ -55,17 +56,15 @@ def argument_kinds(row: dict[str, Any]) -> dict[str, str]:
     return kinds
 
 
-def export_slime(trajectories: list[Trajectory], out: Path, *, command: str) -> tuple[Path, list[str]]:
+def export_slime(rows_in: list[DatasetRow], out: Path, *, command: str,
+                 skipped: list[tuple[str, str]] | None = None) -> tuple[Path, list[str]]:
     """Write the parquet file and its manifest; returns the manifest path and one
-    ``id: reason`` line per trajectory left out."""
-    try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-    except ImportError:
-        raise RuntimeError('slime export needs pyarrow: pip install -e ".[train]" or pip install pyarrow') from None
+    ``source: reason`` line per row left out (also added to ``skipped``, the inputs the
+    caller left out; the manifest lists them all)."""
     seen: dict[str, tuple[str, str]] = {}  # argument name -> (type, the first row that set it)
-    kept, rows, skipped = [], [], []
-    for t in trajectories:
+    skipped = [] if skipped is None else skipped
+    kept, rows, mine = [], [], []
+    for t in rows_in:
         name = t.origin or t.id
         try:
             kinds = argument_kinds(t.row)
@@ -73,7 +72,7 @@ def export_slime(trajectories: list[Trajectory], out: Path, *, command: str) -> 
                 if arg in seen and seen[arg][0] != kind:
                     raise ValueError(f"argument {arg!r} is {kind} here but {seen[arg][0]} in {seen[arg][1]}")
         except ValueError as e:
-            skipped.append(f"{name}: {e} (parquet keeps one type per argument name)")
+            mine.append((name, f"{e} (parquet keeps one type per argument name)"))
             continue
         for arg, kind in kinds.items():
             seen.setdefault(arg, (kind, name))
@@ -83,14 +82,9 @@ def export_slime(trajectories: list[Trajectory], out: Path, *, command: str) -> 
             "tools": json.dumps(t.row.get("tools", []), ensure_ascii=False),
             "metadata": {"id": t.id, "task": t.task[:500]},
         })
-    try:
-        table = pa.Table.from_pylist(rows)
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
-        raise RuntimeError(f"these rows do not fit one parquet schema ({e}); export JSONL instead (--format limi)") from None
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    pq.write_table(table, tmp)
-    tmp.replace(out)
+    write_parquet(rows, out, "slime")
+    skipped += mine
     lines = [json.dumps(t.row, ensure_ascii=False).encode() for t in kept]
-    extra = {"slime_args": "--input-key messages --tool-key tools --apply-chat-template", "skipped": skipped}
-    return write_manifest(out, "slime-parquet", kept, lines, command=command, extra=extra), skipped
+    extra = {"slime_args": "--input-key messages --tool-key tools --apply-chat-template"}
+    manifest = write_manifest(out, "slime-parquet", kept, lines, command=command, skipped=skipped, extra=extra)
+    return manifest, [f"{s}: {r}" for s, r in mine]

