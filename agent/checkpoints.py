@@ -89,10 +89,15 @@ class CheckpointStore:
         self._run(session_id, "update-ref", ref, sha)
         return sha
 
-    def restore(self, session_id: str, sha: str) -> tuple[str, list[str], list[str]]:
+    def differs(self, session_id: str, a: str, b: str) -> bool:
+        """Whether the files of snapshots ``a`` and ``b`` differ."""
+        return bool(self._run(session_id, "diff-tree", "-r", "--name-only", a, b).strip())
+
+    def restore(self, session_id: str, sha: str, backup: str | None = None) -> tuple[str, list[str], list[str]]:
         """Put the files back as they were at ``sha``. Return (backup sha of the files just
-        before, paths written back, paths deleted). The backup makes an undo undoable."""
-        backup = self.snapshot(session_id, f"before undo to {sha[:12]}", chain="undo")
+        before, paths written back, paths deleted). The backup makes an undo undoable; pass
+        one taken just before to reuse it."""
+        backup = backup or self.snapshot(session_id, f"before undo to {sha[:12]}", chain="undo")
         changes = self._run(session_id, "diff-tree", "-r", "-z", "--no-renames", "--name-status", backup, sha)
         fields = changes.split("\0")
         written, deleted = [], []
@@ -143,15 +148,20 @@ def checkpoints_in_log(log_path: Path) -> list[Checkpoint]:
 
 def undo(workspace: Path, log_path: Path, step: int | None = None) -> Undo:
     """Restore the files as they were before checkpoint ``step`` of the session logged at
-    ``log_path``, and append an ``undo`` event to that log. The default step is the last one;
-    after an undo with no checkpoint since, the one before it, so each ``undo`` goes one step
-    further back (as an editor's does)."""
+    ``log_path``, and append an ``undo`` event to that log. The default step is the last one
+    whose undo changes a file (steps that changed nothing are passed over); after an undo with
+    no checkpoint since, the one before it, so each ``undo`` goes one step further back (as an
+    editor's does)."""
     from agent.trajectory import TrajectoryWriter, read_log
 
     events = read_log(log_path).events
     checkpoints = [ev for ev in events if isinstance(ev, Checkpoint) and ev.commit]
     if not checkpoints:
         raise CheckpointError(f"session {log_path.stem} has no checkpoints: it changed no files through its tools")
+    store = CheckpointStore(workspace)
+    if not (store.git_dir / "HEAD").is_file():
+        raise CheckpointError(f"no checkpoint store at {store.git_dir}; was the session run in another workspace?")
+    backup = None
     if step is None:
         last = next((ev for ev in reversed(events) if isinstance(ev, (Checkpoint, Undo))), None)
         if isinstance(last, Undo):  # the files are at checkpoint last.step already: go one further
@@ -159,19 +169,26 @@ def undo(workspace: Path, log_path: Path, step: int | None = None) -> Undo:
             if not earlier:
                 raise CheckpointError(f"session {log_path.stem} is back at its first checkpoint (step {last.step}) "
                                       "already; nothing earlier to undo")
-            chosen = earlier[-1]
         else:
-            chosen = checkpoints[-1]
+            earlier = checkpoints
+        # the latest step whose undo changes a file: a step that changed nothing (a command
+        # that only printed) is skipped, so one undo always takes back a real change
+        backup = store.snapshot(log_path.stem, "before undo", chain="undo")
+        chosen = next((c for c in reversed(earlier) if store.differs(log_path.stem, backup, c.commit or "")), earlier[0])
     else:
         chosen = next((c for c in checkpoints if c.step == step), None)
         if chosen is None:
             steps = ", ".join(str(c.step) for c in checkpoints)
             raise CheckpointError(f"session {log_path.stem} has no checkpoint {step}; its steps are {steps}")
-    store = CheckpointStore(workspace)
-    if not (store.git_dir / "HEAD").is_file():
-        raise CheckpointError(f"no checkpoint store at {store.git_dir}; was the session run in another workspace?")
-    backup, written, deleted = store.restore(log_path.stem, chosen.commit or "")
+    backup, written, deleted = store.restore(log_path.stem, chosen.commit or "", backup)
     event = Undo(step=chosen.step, commit=chosen.commit or "", backup=backup, restored=written, deleted=deleted)
     with TrajectoryWriter(log_path) as writer:
         writer.write(event)
     return event
+
+
+def describe_undo(event: Undo, log_path: Path) -> str:
+    """One line for an undo: which step (and its tool) and how many files came back."""
+    tool = next((c.tool for c in checkpoints_in_log(log_path) if c.step == event.step), None)
+    return (f"files restored as they were before step {event.step}{f' ({tool})' if tool else ''}: "
+            f"{len(event.restored)} written back, {len(event.deleted)} deleted")

@@ -109,7 +109,8 @@ def log_header_problem(path: Path, first: bytes | None = None) -> str | None:
 
 
 def summarize_session(path: str | os.PathLike[str], cut: int = 80) -> SessionSummary:
-    """Summarise a log from its first lines and its last line (whole file only when unfinished).
+    """Summarise a log from its first lines and its last line (the whole file when the last
+    line is not the end: a killed session, or an ``undo`` appended after the end).
     Raises :class:`NotASessionLog` when the first line is not a session_started header."""
     path = Path(path)
     sid, started, model, first_user, turns, end = path.stem, None, "", "", 0, "unfinished"
@@ -130,11 +131,14 @@ def summarize_session(path: str | os.PathLike[str], cut: int = 80) -> SessionSum
         last = _loads(_last_line(f))
         if last.get("type") == "session_ended":
             end, turns = str(last.get("reason", "?")), _int(last.get("turns"), 0)
-        else:  # killed: count turns from the last assistant message
+        else:  # killed, or events after the end (an undo): scan for the end, else count turns
             f.seek(0)
             for line in f:
                 if b'"type":"assistant_message"' in line[:100]:
                     turns = _int(_loads(line).get("turn"), turns)
+                elif b'"type":"session_ended"' in line[:100]:
+                    ended = _loads(line)
+                    end, turns = str(ended.get("reason", "?")), _int(ended.get("turns"), turns)
     return SessionSummary(sid, started, model, first_user, turns, end, path)
 
 

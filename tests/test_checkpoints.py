@@ -209,3 +209,31 @@ def test_recorded_demo_stays_valid_after_undo_and_undo_goes_further_back(repo: P
     export = subprocess.run([*cli, "data", "export", str(log), "-o", str(out)], cwd=repo, capture_output=True, text=True)
     assert export.returncode == 0, export.stderr
     assert len(out.read_text().splitlines()) == 1
+
+
+def test_undo_after_a_recorded_fix_takes_back_the_edit_not_the_check(repo: Path, tmp_path: Path) -> None:
+    """record: read, edit, then a command that only prints. One `undo` must bring the edit back
+    (the command's checkpoint changes nothing and is passed over), say which tool's step it
+    undid, and the listing still shows the session as done."""
+    (repo / "count.py").write_text("def count(n):\n    return list(range(n - 1))\n")
+    steps = tmp_path / "fix.steps.yaml"
+    steps.write_text(
+        "task: Fix count.py\n"
+        "steps:\n"
+        "  - calls:\n"
+        "      - read_file: {path: count.py}\n"
+        "  - call: {name: edit, arguments: {path: count.py, old_string: 'range(n - 1)', new_string: 'range(n)'}}\n"
+        "  - calls:\n"
+        "      - shell: {command: \"python3 -c 'from count import count; print(count(3))'\"}\n"
+        "  - answer: Fixed.\n"
+        "label: {outcome: success, quality: 5}\n")
+    cli = [sys.executable, "-m", "limi_cli.cli"]
+    rec = subprocess.run([*cli, "record", "--steps", str(steps)], cwd=repo, capture_output=True, text=True)
+    assert rec.returncode == 0, rec.stdout + rec.stderr
+    assert "range(n))" in (repo / "count.py").read_text()
+    undone = subprocess.run([*cli, "undo"], cwd=repo, capture_output=True, text=True)
+    assert undone.returncode == 0, undone.stderr
+    assert "before step 1 (edit): 1 written back" in undone.stdout
+    assert "range(n - 1)" in (repo / "count.py").read_text()
+    listed = subprocess.run([*cli, "sessions"], cwd=repo, capture_output=True, text=True, check=True).stdout
+    assert " done " in listed and "unfinished" not in listed, listed

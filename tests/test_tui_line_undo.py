@@ -41,7 +41,7 @@ def test_undo_restores_the_files_and_is_logged(tmp_path: Path):
     LineChat(factory, tmp_path, history=PromptHistory(None), read=read, out=out).run()
     text = out.getvalue()
     assert "give a step number" in text
-    assert "files restored as they were before step 1: 1 written back" in text
+    assert "files restored as they were before step 1 (write_file): 1 written back" in text
     assert (tmp_path / "a.txt").read_text() == "before\n"
     undos = [e for e in read_log(sessions[0].writer.path).events if isinstance(e, Undo)]
     assert [u.step for u in undos] == [1]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable, Union
 
 from agent.backends.base import BackendError
-from agent.checkpoints import CheckpointError, undo
+from agent.checkpoints import CheckpointError, describe_undo, undo
 from agent.config import ConfigError
 from agent.curation.annotations import rate_session
 from agent.events import Compaction
@@ -133,7 +133,8 @@ class CommandHandler:
         if arg not in APPROVAL_MODES:
             return [Reply(f"unknown mode {arg!r}; use one of {', '.join(APPROVAL_MODES)}", "warning")]
         session.policy.mode = arg
-        return [Reply(f"approval mode: {arg}")]
+        plan = " (only read tools run; the agent ends with a plan to accept, edit or reject)" if arg == "plan" else ""
+        return [Reply(f"approval mode: {arg}{plan}")]
 
     def cmd_clear(self, arg: str, session, factory, busy) -> list[Item]:
         return [_STILL_WORKING] if busy else [Switch(None)]
@@ -184,8 +185,7 @@ class CommandHandler:
             event = undo(session.workspace.root, session.writer.path, int(arg) if arg else None)
         except CheckpointError as e:
             return [Reply(str(e), "warning")]
-        return [Reply(f"files restored as they were before step {event.step}: "
-                      f"{len(event.restored)} written back, {len(event.deleted)} deleted")]
+        return [Reply(describe_undo(event, session.writer.path))]
 
     def cmd_compact(self, arg: str, session, factory, busy) -> list[Item]:
         if session is None:

@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     import time
 
-    from agent.checkpoints import CheckpointError, checkpoints_in_log, undo
+    from agent.checkpoints import CheckpointError, checkpoints_in_log, describe_undo, undo
     from agent.trajectory import SessionLookupError, find_session, list_sessions, sessions_dir
 
     ws = workspace(args.cwd)
@@ -43,8 +43,7 @@ def handle(args: argparse.Namespace) -> int:
         event = undo(ws, log_path, args.step)
     except (CheckpointError, SessionLookupError) as e:
         raise UserError(str(e)) from None
-    print(f"session {log_path.stem}: files restored as they were before step {event.step}: "
-          f"{len(event.restored)} written back, {len(event.deleted)} deleted "
+    print(f"session {log_path.stem}: {describe_undo(event, log_path)} "
           f"(the files just before the undo are kept as {event.backup[:12]} in the checkpoint store)")
     for path in event.restored:
         print(f"  restored {path}")
