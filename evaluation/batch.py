@@ -82,7 +82,7 @@ def run_batch(
 ) -> list[RunResult]:
     """Run the suite's tasks still to do; return the results of this invocation, in finishing order."""
     run_dir = Path(run_dir).resolve()
-    meta = {"suite": suite.source, "suite_name": suite.name, "model": config.model, "rounds": rounds}
+    meta = {"suite": suite.source, "suite_name": suite.name, "split": suite.split, "model": config.model, "rounds": rounds}
     plan = plan_batch(suite, run_dir, meta, resume, rerun_failed)
     write_meta(run_dir, meta)
     if on_plan:

@@ -15,7 +15,7 @@ import json
 import shlex
 from pathlib import Path
 
-from evaluation.task import Limits, Suite, SuiteError, Task
+from evaluation.task import Limits, Suite, SuiteError, Task, read_split
 
 
 def read_exercism_suite(folder: Path) -> Suite:
@@ -26,7 +26,8 @@ def read_exercism_suite(folder: Path) -> Suite:
     tasks = [exercise_task(d, folder) for d in sorted(folder.iterdir()) if (d / ".docs" / "instructions.md").is_file()]
     if not tasks:
         raise SuiteError(f"{folder}: no exercises found (folders with .docs/instructions.md)")
-    return Suite(folder.name, f"exercism:{folder}", folder, tasks)
+    # a foreign benchmark: evaluation only, unless its folder says otherwise
+    return Suite(folder.name, f"exercism:{folder}", folder, tasks, read_split(folder) or "eval")
 
 
 def exercise_task(exercise: Path, root: Path) -> Task:

@@ -61,6 +61,9 @@ class Suite:
     source: str  # the spec it was loaded from
     root: Path  # the directory relative paths resolve against
     tasks: list[Task]
+    # "eval": evaluation only, never training data (``data harvest`` refuses its runs);
+    # "train" or "validation": task families of one's own; None: not marked
+    split: str | None = None
 
     def capped(self, max_turns: int) -> Suite:
         """The same tasks with at most ``max_turns`` model calls per round."""
@@ -68,13 +71,13 @@ class Suite:
             t.model_copy(update={"limits": t.limits.model_copy(update={"max_turns": min(t.limits.max_turns, max_turns)})})
             for t in self.tasks
         ]
-        return Suite(self.name, self.source, self.root, tasks)
+        return Suite(self.name, self.source, self.root, tasks, self.split)
 
     def select(self, pattern: str | None = None, tags: list[str] | None = None, limit: int | None = None) -> Suite:
         """The tasks whose id matches a glob ``pattern`` and that carry all ``tags``, first ``limit``."""
         tasks = [t for t in self.tasks if pattern is None or any(fnmatch.fnmatch(t.id, p) for p in pattern.split(","))]
         tasks = [t for t in tasks if all(tag in t.tags for tag in tags or [])]
-        return Suite(self.name, self.source, self.root, tasks[:limit] if limit else tasks)
+        return Suite(self.name, self.source, self.root, tasks[:limit] if limit else tasks, self.split)
 
 
 def load_suite(spec: str, suite_format: str = "auto") -> Suite:
@@ -129,7 +132,26 @@ def read_suite_file(path: Path, name: str | None = None) -> Suite:
     if not tasks:
         raise SuiteError(f"{path}: the suite has no tasks")
     suite_name = name or (path.parent.name if path.name == "tasks.jsonl" else path.stem)
-    return Suite(suite_name, str(path), root, tasks)
+    return Suite(suite_name, str(path), root, tasks, read_split(root))
+
+
+SPLITS = ("eval", "train", "validation")
+SUITE_META = "suite.json"  # beside tasks.jsonl: {"split": "eval"} marks an evaluation-only suite
+
+
+def read_split(folder: Path) -> str | None:
+    """The ``split`` a suite folder's ``suite.json`` declares, or None when there is none."""
+    meta = folder / SUITE_META
+    if not meta.is_file():
+        return None
+    try:
+        data = json.loads(meta.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise SuiteError(f"{meta}: not valid JSON ({e}); write e.g. {{\"split\": \"eval\"}}") from None
+    split = data.get("split") if isinstance(data, dict) else None
+    if split not in SPLITS:
+        raise SuiteError(f"{meta}: key 'split' must be one of {', '.join(SPLITS)}, not {split!r}")
+    return split
 
 
 def _resolve(task: Task, root: Path, where: str) -> Task:

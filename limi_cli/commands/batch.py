@@ -15,6 +15,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "as tasks finish.")
     p.add_argument("suite", metavar="SUITE", help="a tasks .jsonl file, a folder with tasks.jsonl, 'builtin', or exercism:DIR")
     add_run_options(p, default_rounds=1)
+    p.add_argument("--harvest", type=Path, metavar="OUT.jsonl",
+                   help="then write the trajectories of the passed runs as training rows (see data harvest)")
     p.set_defaults(handler=handle)
 
 
@@ -36,7 +38,11 @@ def add_run_options(p: argparse.ArgumentParser, default_rounds: int, output_requ
 
 
 def handle(args: argparse.Namespace) -> int:
-    code, _ = drive(args)
+    code, run_dir = drive(args)
+    if code == 0 and args.harvest is not None:
+        from limi_cli.commands.data import harvest_and_report
+
+        return harvest_and_report([run_dir], args.harvest)
     return code
 
 
@@ -59,6 +65,9 @@ def drive(args: argparse.Namespace) -> tuple[int, Path]:
         raise UserError(str(e)) from None
     if not suite.tasks:
         raise UserError(f"{args.suite}: no task matches --filter/--tag")
+    if getattr(args, "harvest", None) is not None and suite.split == "eval":
+        raise UserError(f"{args.suite}: this suite is marked split: eval (evaluation only); --harvest would leak "
+                        "its tasks into training data. Harvest your own training suite")
     if args.max_turns is not None:
         if args.max_turns < 1:
             raise UserError("--max-turns must be at least 1")

@@ -1,4 +1,4 @@
-"""``limi-cli data``: validate, stats, filter, dedupe, scrub, split, export, import, annotate.
+"""``limi-cli data``: validate, stats, filter, dedupe, scrub, split, export, import, annotate, harvest.
 
 Inputs are session logs, directories of them, dataset JSONL files, LIMI JSON or ATIF
 files; with none, the workspace's sessions. They are all read by one reader
@@ -66,6 +66,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_export_options(a)
     a = action("import", "read LIMI JSON/JSONL or ATIF into a dataset JSONL (with a manifest)")
     a.add_argument("-o", "--output", type=Path, required=True)
+    a = action("harvest", "the trajectories of passed task runs (limi-cli batch/eval run directories) as training rows",
+               inputs=False)
+    a.add_argument("runs", nargs="+", type=Path, metavar="RUN_DIR", help="run directories (the -o of batch or eval)")
+    a.add_argument("-o", "--output", type=Path, required=True, help="the dataset JSONL to write (with a manifest)")
+    a.add_argument("--first-round-only", action="store_true", help="only runs that passed in their first round")
+    a.add_argument("--force", action="store_true",
+                   help="harvest a suite marked split: eval anyway (evaluation tasks then leak into training data)")
     a = action("annotate", "label a session (saved beside its log; the log is not touched)", inputs=False)
     a.add_argument("session", help="a session id, unique prefix, or log path")
     a.add_argument("--outcome", choices=OUTCOMES)
@@ -236,6 +243,32 @@ def _import(args: argparse.Namespace) -> int:
     return 0 if rows else 1
 
 
+def _harvest(args: argparse.Namespace) -> int:
+    return harvest_and_report(args.runs, args.output, force=args.force, first_round_only=args.first_round_only)
+
+
+def harvest_and_report(runs: list[Path], output: Path, *, force: bool = False, first_round_only: bool = False) -> int:
+    """``data harvest`` and ``batch --harvest``: write the rows, say what was kept and why not; 1 when none was."""
+    from evaluation.harvest import HarvestError, harvest, write_harvest
+
+    try:
+        report = harvest(runs, force=force, first_round_only=first_round_only)
+    except HarvestError as e:
+        raise UserError(str(e)) from None
+    for where, why in report.skipped:
+        print(f"limi-cli: warning: skipped {where}: {why}", file=sys.stderr)
+    if not report.rows:
+        print(f"no passed task runs to harvest in {', '.join(str(r) for r in runs)}; nothing written", file=sys.stderr)
+        return 1
+    manifest = write_harvest(report, output, command="harvest")
+    passed = sum(s["passed"] for s in report.sources)
+    total = sum(s["task_runs"] for s in report.sources)
+    print(f"harvested {len(report.rows)} rows from {passed} passed of {total} task runs"
+          + (f" ({report.duplicates} duplicates dropped)" if report.duplicates else "")
+          + f" into {output} (manifest {manifest})")
+    return 0
+
+
 def _annotate(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
@@ -269,5 +302,5 @@ def _annotate(args: argparse.Namespace) -> int:
 
 _ACTIONS = {
     "validate": _validate, "stats": _stats, "filter": _filter, "dedupe": _dedupe, "scrub": _scrub,
-    "split": _split, "export": _export, "import": _import, "annotate": _annotate,
+    "split": _split, "export": _export, "import": _import, "annotate": _annotate, "harvest": _harvest,
 }
