@@ -1,0 +1,6 @@
+def identity(x):
+    return x
+
+
+def half(x):
+    return x / 2

@@ -1,0 +1,3 @@
+from store_5 import gather_lines
+
+print(len(gather_lines()))
