@@ -19,8 +19,9 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any, Callable, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from agent.hooks import HooksConfig
 from agent.messages import Sampling
 from agent.policy import ApprovalMode, ApprovalRules
 
@@ -62,6 +63,17 @@ class WebSearch(BaseModel):
     timeout_s: float = Field(default=20.0, gt=0)
 
 
+class Subagents(BaseModel):
+    """``[subagents]``: the ``task`` tool, which runs a child session on a brief (agent/subagents.py)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # offered when the model's context window has at least this many tokens (0: always); `tools` may name task too
+    min_context: int = Field(default=16_384, ge=0)
+    max_turns: int = Field(default=15, ge=1)  # a child's model calls at most (a call or an agent may ask for fewer)
+    max_parallel: int = Field(default=4, ge=1, le=32)  # task calls of one reply run side by side, where the backend can
+
+
 def _sandbox_mode(value: Any) -> Any:
     """``sandbox``: on, off or auto; the booleans of older configs (and LIMI_SANDBOX=true) mean on and off."""
     if isinstance(value, bool):
@@ -70,6 +82,14 @@ def _sandbox_mode(value: Any) -> Any:
         lowered = value.strip().lower()
         return {"true": "on", "1": "on", "yes": "on", "false": "off", "0": "off", "no": "off"}.get(lowered, lowered)
     return value
+
+
+def _file_names(names: list[str]) -> list[str]:
+    """``instruction_files``: plain file names, looked for in each folder."""
+    for name in names:
+        if not name or name in (".", "..") or "/" in name or "\\" in name or "\0" in name:
+            raise ValueError(f"{name!r} is not a file name; give names like AGENTS.md, without folders")
+    return names
 
 
 class Config(BaseModel):
@@ -88,6 +108,9 @@ class Config(BaseModel):
     # how the text protocol describes tools: full JSON schemas, or one signature line each;
     # auto: brief for models with at most 8k tokens of context (what training assumes too)
     tool_prompt: Literal["auto", "full", "brief"] = "auto"
+    # llama.cpp models (embedded, gguf): inside <tool_call> the model can only write a JSON call to an
+    # offered tool with its required arguments (a grammar built from the tools' schemas); text stays free
+    constrained_tool_calls: bool = True
     # model server (openai backend): a stalled read fails after request_timeout_s, a connect after
     # connect_timeout_s; retries (429, 5xx, timeouts, broken streams) wait at most max_retry_wait_s in all,
     # and a Retry-After beyond that stops the run at once
@@ -122,6 +145,16 @@ class Config(BaseModel):
     network: bool = False  # inside the sandbox: whether commands may use the network
     mcp_servers: dict[str, McpServer] = Field(default_factory=dict)
     web_search: WebSearch | None = None
+    # [[hooks.<event>]] shell commands at session events (agent/hooks.py); a layer adds its hooks to the earlier ones'
+    hooks: HooksConfig = Field(default_factory=HooksConfig)
+    # AGENTS.md and the names read when a folder has none (in each folder the first that exists; [] reads
+    # none): the user's and the workspace root's go into the system prompt, a sub-folder's into the result of
+    # the first call that touches a file under it, each cut at instructions_max_chars (agent/instructions.py)
+    instruction_files: Annotated[list[str], AfterValidator(_file_names)] = Field(
+        default_factory=lambda: ["AGENTS.md", "CLAUDE.md", "GEMINI.md"])
+    instructions_max_chars: int = Field(default=32_000, ge=100)
+    command_timeout_s: float = Field(default=30.0, gt=0)  # a custom command's ! lines are killed after it
+    subagents: Subagents = Field(default_factory=Subagents)  # [subagents]: the task tool's limits
     compact_at: float = Field(default=0.8, gt=0, le=1)  # compact the conversation past this fill of the context
     context_window: int | None = Field(default=None, ge=1024)  # tokens; default: what the backend says, else n_ctx
 
@@ -169,9 +202,10 @@ def parse_toml(raw: bytes, path: Path) -> dict[str, Any]:
 # keys a project's config may set before the user trusts it: how the model is called and how
 # long things run, nothing that widens what the agent may do or where data goes
 HARMLESS_KEYS = frozenset({
-    "tool_protocol", "tool_prompt", "request_timeout_s", "connect_timeout_s", "max_retries", "max_retry_wait_s", "n_ctx", "n_threads", "device",
+    "tool_protocol", "tool_prompt", "constrained_tool_calls", "request_timeout_s", "connect_timeout_s", "max_retries", "max_retry_wait_s", "n_ctx", "n_threads", "device",
     "max_turns", "loop_limit", "shell_timeout_s", "max_output_chars", "repo_map_tokens", "sampling",
-    "compact_at", "context_window",
+    "compact_at", "context_window", "instructions_max_chars", "command_timeout_s",
+    "subagents",  # limits only: a subagent never gets more tools or a looser approval than its parent
 })
 # keys that apply from an untrusted project only when they make things stricter
 TIGHTEN_ONLY_KEYS = frozenset({"approval", "sandbox", "network", "rules"})
@@ -186,6 +220,8 @@ RISKY_KEYS = {
     "tools": "chooses the tools the agent gets",
     "mcp_servers": "starts programs and connects to servers",
     "web_search": "chooses where search queries go",
+    "instruction_files": "chooses which files of the workspace are read into the prompt",
+    "hooks": "runs shell commands at session events",
 }
 _SANDBOX_STRENGTH = {"off": 0, "false": 0, "auto": 1, "on": 2, "true": 2}
 
@@ -291,6 +327,15 @@ def _rules_of(value: Any, source: str) -> ApprovalRules:
         raise ConfigError(f"{source}: key '{key}': {err['msg']}") from None
 
 
+def _hooks_of(value: Any, source: str) -> HooksConfig:
+    try:
+        return HooksConfig.model_validate(value)
+    except ValidationError as e:
+        err = next((x for x in e.errors() if x["type"] == "extra_forbidden"), e.errors()[0])
+        key = ".".join(["hooks", *(str(p) for p in err["loc"])])
+        raise ConfigError(f"{source}: key '{key}': {err['msg']}{_did_you_mean(key.split('.'), err['type'])}") from None
+
+
 def _notice_on_stderr(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
@@ -317,6 +362,9 @@ def _apply(data: dict[str, Any], layer: dict[str, Any], source: str) -> dict[str
     if "rules" in layer:  # rules add up: a later layer never removes an earlier one's deny
         new = _rules_of(layer["rules"], source)
         merged["rules"] = _rules_of(data["rules"], source).merged(new) if "rules" in data else new
+    if isinstance(layer.get("hooks"), dict) and isinstance(data.get("hooks"), dict):  # hooks add up, like rules
+        merged["hooks"] = _hooks_of(data["hooks"], source).merged(_hooks_of(layer["hooks"], source)).model_dump(
+            exclude_none=True)
     if isinstance(layer.get("mcp_servers"), dict) and isinstance(data.get("mcp_servers"), dict):
         merged["mcp_servers"] = {**data["mcp_servers"], **layer["mcp_servers"]}
     if "sampling" in layer:
@@ -326,7 +374,8 @@ def _apply(data: dict[str, Any], layer: dict[str, Any], source: str) -> dict[str
     try:
         Config.model_validate(merged)
     except ValidationError as e:
-        err = e.errors()[0]
+        # a misspelt key first: its "did you mean" explains the missing one that often comes with it
+        err = next((x for x in e.errors() if x["type"] == "extra_forbidden"), e.errors()[0])
         loc = [str(p) for p in err["loc"]]
         raise ConfigError(f"{source}: {_name_in(source, loc)}: {err['msg']}{_did_you_mean(loc, err['type'])}") from None
     return merged
@@ -352,7 +401,11 @@ def _did_you_mean(loc: list[str], kind: str) -> str:
 
     model: type[BaseModel] = Config
     for part in loc[:-1]:  # a nested table: look among its own keys
+        if part.isdigit():  # an item of an array of tables: the same model
+            continue
         annotation = model.model_fields.get(part).annotation if part in model.model_fields else None
+        if getattr(annotation, "__origin__", None) is list and getattr(annotation, "__args__", None):
+            annotation = annotation.__args__[0]  # [[array.of.tables]]
         if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
             return ""
         model = annotation

@@ -52,7 +52,7 @@ def run_turn(session: Session, text: str, events: Iterable[Event] | None = None)
     except Exception as e:
         yield outcome_of(e)
         return
-    yield TurnOutcome(session.outcome)
+    yield TurnOutcome(session.outcome, getattr(session, "turn_error", None))  # error: e.g. a hook blocked the prompt
 
 
 class Driver:

@@ -36,13 +36,25 @@ class SessionStarted(_Event):
     approval: str
     system_prompt: str
     tools: list[dict[str, Any]] = Field(default_factory=list)  # OpenAI function specs
-    mode: str = "headless"  # headless, chat, record, batch, eval
+    mode: str = "headless"  # headless, chat, record, batch, eval, subagent
     resumed_from: str | None = None
+    # the AGENTS.md files in the system prompt ({path, scope, sha256, bytes, chars, cut}; agent/instructions.py)
+    instructions: list[dict[str, Any]] = Field(default_factory=list)
+    # the skills listed in the system prompt ({name, path, scope, sha256}; agent/skills.py)
+    skills: list[dict[str, Any]] = Field(default_factory=list)
+    # a subagent (mode "subagent", agent/subagents.py): the session and the task call that started it, and
+    # {agent, path, scope, sha256, trusted, max_turns} of the agent definition it follows (agent null: none)
+    parent_session_id: str | None = None
+    parent_tool_call_id: str | None = None
+    subagent: dict[str, Any] | None = None
 
 
 class UserMessage(_Event):
     type: Literal["user_message"] = "user_message"
-    content: str
+    content: str  # as the model read it (a command's text expanded)
+    # the command it was made from, when not typed as is: a custom command {name, path, scope, sha256,
+    # arguments, trusted, ran, model, allowed_tools} (agent/custom_commands.py), /init, or a skill
+    command: dict[str, Any] | None = None
 
 
 class TextDelta(_Event):
@@ -79,6 +91,7 @@ class ToolResult(_Event):
     duration_s: float = 0.0
     truncated: bool = False
     todo: list[dict[str, str]] | None = None  # the todo tool: the whole list after the call
+    subagent_session_id: str | None = None  # the task tool: the child session that ran (its own log)
 
 
 class Compaction(_Event):
@@ -191,10 +204,78 @@ class Undo(_Event):
     deleted: list[str] = Field(default_factory=list)  # paths created after the checkpoint, removed
 
 
+class HookRun(_Event):
+    """A configured hook ran (see :mod:`agent.hooks`): what it printed, and what it did to the session.
+
+    ``outcome``: ``ok`` (exit 0), ``block`` (exit 2 where the event can block; ``reason`` is its
+    stderr as the model or the person read it), ``error`` (any other exit, output that is not
+    text, a hook that could not start; ``error`` is the line the person saw) or ``timeout`` (killed).
+    ``context`` is exactly the text added to the model's conversation (None: nothing was).
+    ``applied`` is false for a stop hook's block past ``hooks.stop_limit``, which ended the turn anyway.
+    """
+
+    type: Literal["hook_run"] = "hook_run"
+    event: Literal["session_start", "user_prompt_submit", "pre_tool_use", "post_tool_use", "stop", "session_end"]
+    hook: str  # its name, or its command
+    command: str
+    tool: str | None = None
+    tool_call_id: str | None = None
+    exit_code: int | None = None  # None: killed or never started
+    outcome: Literal["ok", "block", "error", "timeout"] = "ok"
+    stdout: str = ""
+    stderr: str = ""
+    context: str | None = None
+    reason: str | None = None
+    error: str | None = None
+    applied: bool = True
+    duration_s: float = 0.0
+    truncated: bool = False  # stdout or stderr was cut to hooks.max_output_chars
+
+
+class ApprovalChanged(_Event):
+    """The approval mode changed during the session: ``by`` the person (shift+tab, ``/mode``), or
+    by accepting a plan (``plan``)."""
+
+    type: Literal["approval_changed"] = "approval_changed"
+    approval: str
+    previous: str
+    by: Literal["user", "plan"] = "user"
+
+
+class PlanDecision(_Event):
+    """What became of a plan the model presented (``present_plan``, plan mode).
+
+    ``decision``: ``accepted``, ``edited`` (accepted after the person changed it: ``final_plan``),
+    ``rejected`` (``note`` is what the person said), ``shown`` (headless: printed, the run ends)
+    or ``refused`` (not in plan mode). ``approval`` is the mode after the decision. The model
+    read the decision as the tool's result, which the ``tool_result`` event that follows holds.
+    """
+
+    type: Literal["plan_decision"] = "plan_decision"
+    tool_call_id: str
+    plan: str
+    decision: Literal["accepted", "edited", "rejected", "shown", "refused"]
+    final_plan: str | None = None
+    note: str | None = None
+    approval: str
+
+
+class SubagentEvent(_Event):
+    """Something a subagent (a child session run by the ``task`` tool, :mod:`agent.subagents`) did,
+    passed up to the front end as it happens, under the call ``tool_call_id``. Never written to
+    the parent's log: ``event`` is already in the child's own log, ``session_id``."""
+
+    type: Literal["subagent_event"] = "subagent_event"
+    tool_call_id: str
+    session_id: str
+    agent: str | None = None  # the agent definition it follows
+    event: Any  # the child's event (session_started, assistant_message, tool_result, session_ended, ...)
+
+
 Event = Annotated[
     Union[
         SessionStarted, UserMessage, TextDelta, AssistantMessage, ToolResult, TurnInterrupted, SessionResumed, SessionEnded,
-        ExpertStep, Compaction, Checkpoint, Undo,
+        ExpertStep, Compaction, Checkpoint, Undo, HookRun, ApprovalChanged, PlanDecision,
     ],
     Field(discriminator="type"),
 ]

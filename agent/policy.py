@@ -4,6 +4,8 @@ Policy wraps tools from outside (the session asks it before every call); tools k
 nothing about it. Modes, from strictest:
 
 - ``read-only``: read tools run; edits and commands are refused.
+- ``plan``: as read-only; the model explores and ends with a plan (``present_plan``,
+  :mod:`agent.tools.plan`) that the person accepts, edits or rejects.
 - ``ask``: read tools run; edits and commands need approval.
 - ``auto-edit``: reads and file edits run; commands need approval.
 - ``yolo``: everything runs.
@@ -45,12 +47,14 @@ from agent.messages import ToolCall
 from agent.shell_syntax import analyze, shape_covers
 from agent.tools.base import Tool, ToolKind
 
-ApprovalMode = Literal["read-only", "ask", "auto-edit", "yolo"]
-APPROVAL_MODES: tuple[ApprovalMode, ...] = ("read-only", "ask", "auto-edit", "yolo")
+ApprovalMode = Literal["read-only", "plan", "ask", "auto-edit", "yolo"]
+# strictest first (agent.config compares positions); shift+tab cycles them in this order
+APPROVAL_MODES: tuple[ApprovalMode, ...] = ("read-only", "plan", "ask", "auto-edit", "yolo")
 Verdict = Literal["allow", "ask", "deny"]
 
 _TABLE: dict[ApprovalMode, dict[ToolKind, Verdict]] = {
     "read-only": {"read": "allow", "edit": "deny", "exec": "deny"},
+    "plan": {"read": "allow", "edit": "deny", "exec": "deny"},
     "ask": {"read": "allow", "edit": "ask", "exec": "ask"},
     "auto-edit": {"read": "allow", "edit": "allow", "exec": "ask"},
     "yolo": {"read": "allow", "edit": "allow", "exec": "allow"},
@@ -289,6 +293,9 @@ class Policy:
         if v == "deny":
             if why:
                 return Decision(False, note=f"refused: {summary} is forbidden by {why} in the config; do it another way or ask the user.")
+            if self.mode == "plan":
+                return Decision(False, note=f"refused: {tool.name} does not run in plan mode, where only read tools "
+                                            "run; explore, then present your plan with present_plan.")
             needed = "yolo" if tool.kind == "exec" else "auto-edit"  # the least that runs it without asking
             return Decision(False, note=f"refused: {tool.name} is not allowed in {self.mode} mode; tell the user that "
                                         f"--approval {needed} (or ask, to approve each call) would allow it.")

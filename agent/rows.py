@@ -282,8 +282,10 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-# meta keys a manifest entry copies when set: labels, and a session log's counts (agent.export.session_meta)
-_ENTRY_META = ("session_id", "end_reason", "invalid_tool_calls", "tool_errors", "outcome", "quality", "tags")
+# meta keys a manifest entry copies when set: labels, a session log's counts (agent.export.session_meta), and the
+# links between a session and its subagents (a subagent's row names the session and the task call that ran it)
+_ENTRY_META = ("session_id", "end_reason", "invalid_tool_calls", "tool_errors", "outcome", "quality", "tags",
+               "parent_session_id", "parent_tool_call_id", "subagent", "subagents")
 
 
 def manifest_entry(r: DatasetRow, line: bytes | None = None) -> dict[str, Any]:

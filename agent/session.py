@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from pydantic import ValidationError
 
@@ -24,10 +24,13 @@ from agent.backends.base import Backend
 from agent.compaction import Compactor, ContextMeter, apply_compaction
 from agent.events import (
     INVALID_CALL_KINDS,
+    ApprovalChanged,
     AssistantMessage,
     Checkpoint,
     Compaction,
     Event,
+    HookRun,
+    PlanDecision,
     SessionEnded,
     SessionResumed,
     SessionStarted,
@@ -36,10 +39,14 @@ from agent.events import (
     TurnInterrupted,
     UserMessage,
 )
+from agent.hooks import HookRunner, stop_feedback
+from agent.instructions import Instructions
 from agent.loop_guard import LoopGuard
 from agent.messages import Message, Sampling, ToolCall, Usage
 from agent.policy import Policy
 from agent.tools.base import Observation, Tool, ToolContext, ToolError
+from agent.tools.plan import (ACCEPT_MODES, PLAN_MODE_NOTE, PLAN_MODE_NOTE_NO_TOOL, PlanReview, PresentPlanTool,
+                              plan_mode_over_note, plan_result)
 from agent.tools.workspace import OutsideWorkspace, Workspace
 from agent.gitinfo import git_state
 from agent.trajectory import LogReadResult, TrajectoryWriter
@@ -98,6 +105,9 @@ class Session:
         before_tool: Callable[[Tool, ToolCall, int], Checkpoint | None] | None = None,
         compactor: Compactor | None = None,
         resume: LogReadResult | None = None,
+        hooks: HookRunner | None = None,
+        started_fields: dict[str, Any] | None = None,
+        instructions: Instructions | None = None,
     ):
         self.backend = backend
         self.tools = {t.name: t for t in tools}
@@ -134,6 +144,22 @@ class Session:
         self.context = ContextMeter()
         self.resumed = False  # start() continues the log instead of opening it
         self.restored_events: list = []  # the logged events of a resumed session, for front ends to show
+        self.started_fields = started_fields or {}  # more of session_started: the instruction files and skills read
+        # AGENTS.md files of sub-folders, shown with the result of the first call that touches a file under one
+        self.instructions = instructions
+        self.notices: list[str] = []  # one line each for the person at the start (bad files met while building)
+        self.on_interrupt: list[Callable[[], None]] = []  # called by interrupt(): the subagents it runs stop too
+        # runs the task calls of one reply side by side (agent.subagents.ParallelTasks); None: one after another
+        self.call_batches: Any = None
+        # configured hooks (agent/hooks.py); the hook runs of start() and end(), logged, for front ends to show
+        self.hooks = hooks if hooks is not None and hooks.config.any() else None
+        self.start_events: list[HookRun] = []
+        self.end_events: list[HookRun] = []
+        self.turn_error: str | None = None  # why the last send() stopped with outcome error (a blocked prompt)
+        self._start_context: list[str] = []  # what session_start hooks add to the next user message
+        self._logged_mode = policy.mode  # the approval mode the log last recorded
+        self._plan_noted = False  # the last user message carried the plan-mode note
+        self._shown_plan: str | None = None  # a plan shown headless: the turn ends with it
         if resume is not None:
             self._restore(resume)
 
@@ -154,6 +180,17 @@ class Session:
     # -- the driver's interface -------------------------------------------------
 
     def start(self) -> SessionStarted | SessionResumed:
+        """Log the start (or the resumption) and run the session_start hooks, whose runs are
+        logged and kept in :attr:`start_events` for the front end to show."""
+        event = self._start()
+        if self.hooks is not None and self.hooks.has("session_start"):
+            outcome = self.hooks.run("session_start", {"source": "resume" if self.resumed else "startup"},
+                                     approval=self.policy.mode)
+            self.start_events = [self._emit(run) for run in outcome.runs]
+            self._start_context = outcome.context  # they reach the model with the next user message
+        return event
+
+    def _start(self) -> SessionStarted | SessionResumed:
         head, dirty = git_state(self.workspace.root)
         if self.resumed:
             resumed = self._emit(SessionResumed(
@@ -177,18 +214,26 @@ class Session:
                 system_prompt=self.system_prompt,
                 tools=[s.openai() for s in self.specs],
                 mode=self.mode,
+                **self.started_fields,
             )
         )
 
-    def send(self, text: str) -> Iterator[Event]:
+    def send(self, text: str, command: dict[str, Any] | None = None) -> Iterator[Event]:
         """Give the agent a user message and run it until it answers without a tool call
         (outcome ``done``), uses up ``max_turns`` model calls (outcome ``max_turns``), or keeps
         repeating one call after being told it repeats itself (outcome ``loop``, see LoopGuard)."""
         self.cancel.clear()
         self.loop_guard.reset()
-        self.messages.append(Message(role="user", content=text))
-        yield self._emit(UserMessage(content=text))
+        self.turn_error, self._shown_plan = None, None
+        if (changed := self._sync_mode()) is not None:
+            yield changed
+        prompt = yield from self._prompt(text)
+        if prompt is None:  # a user_prompt_submit hook blocked it: nothing reached the model
+            return
+        self.messages.append(Message(role="user", content=prompt))
+        yield self._emit(UserMessage(content=prompt, command=command))
         self.outcome = "max_turns"
+        stops = 0  # how often stop hooks kept this turn going
         try:
             for _ in range(self.max_turns):
                 self._during = "generation"
@@ -197,10 +242,19 @@ class Session:
                 reply = yield from self._model_turn()
                 if not reply.tool_calls:
                     self.outcome, self.final_text = "done", reply.content
-                    return
+                    feedback = yield from self._stop_hooks(reply.content, stops)
+                    if feedback is None:
+                        return
+                    stops += 1
+                    self.messages.append(Message(role="user", content=feedback))
+                    yield self._emit(UserMessage(content=feedback))
+                    self.outcome = "max_turns"
+                    continue
                 self._during = "tool"
                 for call in reply.tool_calls:
                     self._check_cancel()
+                    if (changed := self._sync_mode()) is not None:  # shift+tab while the agent works
+                        yield changed
                     verdict = self.loop_guard.verdict(call)
                     if verdict == "stop":
                         yield from self._close_pending(f"not run: the turn stopped, {call.name} was repeated "
@@ -214,6 +268,11 @@ class Session:
                         result = yield from self._run_tool(call)
                     self.loop_guard.record(call, result.output, ran=verdict == "run")
                     yield self._emit(result)
+                    if self._shown_plan is not None:  # headless plan mode: the plan is the answer
+                        yield from self._close_pending("not run: the plan was presented and the run ends there",
+                                                       kind="refused")
+                        self.outcome, self.final_text = "done", self._shown_plan
+                        return
         except Interrupted:
             # log what happened, leave no call without a result, and let the driver decide what next
             yield from self._close_pending("interrupted before it ran")
@@ -236,11 +295,15 @@ class Session:
             return None
         self.messages = apply_compaction(self.messages, event)
         self.context.tokens_at_call = 0  # measured again at the next model call
+        if self.instructions is not None:  # a folder's AGENTS.md summarised away is shown again when needed
+            self.instructions.recount(m.content for m in self.messages if m.role == "tool")
         return self._emit(event)
 
     def interrupt(self) -> None:
-        """Stop the running generation or tool (safe to call from another thread)."""
+        """Stop the running generation or tool, and the subagents it runs (safe to call from another thread)."""
         self.cancel.set()
+        for stop in list(self.on_interrupt):
+            stop()
 
     def note(self, event: Event) -> Event:
         """Log an event the driver adds (a recording's expert step) and return it."""
@@ -251,6 +314,10 @@ class Session:
         if self._ended is not None:
             return self._ended
         list(self._close_pending("interrupted before it ran"))
+        if self.hooks is not None and self.hooks.has("session_end"):
+            outcome = self.hooks.run("session_end", {"reason": reason or self.outcome, "final_text": self.final_text},
+                                     approval=self.policy.mode)
+            self.end_events = [self._emit(run) for run in outcome.runs]
         s = self.stats
         ended = SessionEnded(
             reason=reason or self.outcome,  # type: ignore[arg-type]
@@ -320,6 +387,9 @@ class Session:
 
     def _run_tool(self, call: ToolCall) -> Iterator[Event]:
         """Run one call; yields its checkpoint, if one is taken, and returns its result."""
+        if self.call_batches is not None and self.call_batches.takes(call):  # task calls side by side
+            obs, duration = yield from self.call_batches.outcome(call)
+            return self._result(call, obs, duration)
         t0 = time.perf_counter()
         obs = yield from self._observe(call)
         return self._result(call, obs, time.perf_counter() - t0)
@@ -335,20 +405,131 @@ class Session:
         except ValidationError as e:
             problems = "; ".join(f"{'.'.join(map(str, err['loc'])) or 'arguments'}: {err['msg']}" for err in e.errors())
             return _error("bad_arguments", f"bad arguments for {tool.name}: {problems}")
+        if self.hooks is not None and self.hooks.has("pre_tool_use"):
+            outcome = self.hooks.run("pre_tool_use", {"tool": call.name, "tool_call_id": call.id,
+                                                      "arguments": call.arguments},
+                                     approval=self.policy.mode, tool=call.name, arguments=call.arguments,
+                                     tool_call_id=call.id, cancel=self.cancel)
+            for run in outcome.runs:
+                yield self._emit(run)
+            self._check_cancel()
+            if (blocked := outcome.blocked) is not None:
+                return _error("blocked", f"blocked by the hook '{blocked.hook}' (pre_tool_use): {blocked.reason}")
         decision = self.policy.check(tool, call, tool.describe_call(params))
         if not decision.allowed:
             return _error("refused", decision.note or f"the user refused {tool.name}")
+        if isinstance(tool, PresentPlanTool):
+            return (yield from self._present_plan(call, params.plan))  # type: ignore[attr-defined]
         if self.before_tool is not None and tool.kind != "read" and (event := self.before_tool(tool, call, self.stats.turns)):
             yield self._emit(event)  # a checkpoint: logged and shown, not part of the conversation
         try:
-            obs = tool.run(params, self.ctx)
+            streaming = getattr(tool, "run_streaming", None)  # the task tool: its subagent's events come up as they happen
+            obs = (yield from streaming(params, self.ctx, call)) if streaming is not None else tool.run(params, self.ctx)
         except (ToolError, OutsideWorkspace) as e:
             return _error("tool_error", str(e))
         except Exception as e:  # a bug in a tool must not end the session
             return _error("tool_error", f"{tool.name} failed: {type(e).__name__}: {e}")
         if decision.note:  # the person allowed it and said something
             obs.output = f"{obs.output}\n[user note: {decision.note}]"
+        if self.instructions is not None and not obs.is_error and (found := self.instructions.for_call(params)):
+            obs.output = f"{obs.output.rstrip(chr(10))}\n\n{found}"  # a sub-folder's AGENTS.md, read once
+        if self.hooks is not None and self.hooks.has("post_tool_use"):
+            outcome = self.hooks.run("post_tool_use", {"tool": call.name, "tool_call_id": call.id,
+                                                       "arguments": call.arguments, "result": obs.output,
+                                                       "is_error": obs.is_error, "exit_code": obs.exit_code},
+                                     approval=self.policy.mode, tool=call.name, arguments=call.arguments,
+                                     tool_call_id=call.id, cancel=self.cancel)
+            for run in outcome.runs:
+                yield self._emit(run)
+            if outcome.context:  # after the result, as the model reads it
+                obs.output = "\n\n".join([obs.output.rstrip("\n"), *outcome.context])
         return obs
+
+    # -- hooks and plan mode --------------------------------------------------------
+
+    def _prompt(self, text: str) -> Iterator[Event]:
+        """The user message as the model will read it: session_start hooks' context, the text,
+        user_prompt_submit hooks' context, the plan-mode note. None: a hook blocked it."""
+        after: list[str] = []
+        if self.hooks is not None and self.hooks.has("user_prompt_submit"):
+            outcome = self.hooks.run("user_prompt_submit", {"prompt": text}, approval=self.policy.mode,
+                                     cancel=self.cancel)
+            for run in outcome.runs:
+                yield self._emit(run)
+            self._check_cancel()
+            if (blocked := outcome.blocked) is not None:
+                reason = " ".join((blocked.reason or "").split())
+                self.outcome, self.final_text = "error", ""
+                self.turn_error = f"the prompt was not sent: hook '{blocked.hook}' (user_prompt_submit) blocked it: {reason}"
+                return None
+            after = outcome.context
+        parts = [*self._start_context, text, *after]
+        self._start_context = []
+        if self.policy.mode == "plan":
+            parts.append(PLAN_MODE_NOTE if any(isinstance(t, PresentPlanTool) for t in self.tools.values())
+                         else PLAN_MODE_NOTE_NO_TOOL)
+        elif self._plan_noted:  # the person left plan mode without accepting a plan: say so
+            parts.append(plan_mode_over_note(self.policy.mode))
+        self._plan_noted = self.policy.mode == "plan"
+        return "\n\n".join(parts)
+
+    def _stop_hooks(self, final_text: str, stops: int) -> Iterator[Event]:
+        """Run the stop hooks; the user message that keeps the turn going, or None to end it."""
+        if self.hooks is None or not self.hooks.has("stop"):
+            return None
+        outcome = self.hooks.run("stop", {"final_text": final_text, "stop_hook_active": stops > 0},
+                                 approval=self.policy.mode, cancel=self.cancel)
+        blocked = outcome.blocked
+        if blocked is not None:
+            limit = self.hooks.config.stop_limit
+            if stops >= limit:
+                blocked.applied = False
+                blocked.error = (f"hook '{blocked.hook}' (stop) asked the model to go on again; the limit of {limit} "
+                                 "(hooks.stop_limit) is reached, so the turn ends")
+            else:
+                blocked.context = stop_feedback(blocked.hook, blocked.reason or "")
+        for run in outcome.runs:
+            yield self._emit(run)
+        self._check_cancel()
+        return blocked.context if blocked is not None and blocked.applied else None
+
+    def _present_plan(self, call: ToolCall, plan: str) -> Iterator[Event]:
+        """Plan mode's end: the person accepts (the mode switches and the model goes on), edits,
+        or rejects the plan; headless, the plan is shown and the run ends with it."""
+        plan, mode = plan.strip(), self.policy.mode
+        if not plan:
+            return _error("bad_arguments", "present_plan needs the plan itself in `plan`")
+        if mode != "plan":
+            yield self._emit(PlanDecision(tool_call_id=call.id, plan=plan, decision="refused", approval=mode))
+            return _error("refused", f"present_plan is for plan mode; the approval mode is {mode}, "
+                                     "so go ahead with the work yourself.")
+        reviewer = getattr(self.policy.approver, "review_plan", None)
+        review: PlanReview | None = reviewer(plan, mode) if reviewer is not None else None
+        self._check_cancel()
+        if review is None:
+            self._shown_plan = plan
+            yield self._emit(PlanDecision(tool_call_id=call.id, plan=plan, decision="shown", final_plan=plan,
+                                          approval=mode))
+        elif review.action == "accept":
+            final = review.plan.strip() or plan
+            review = PlanReview("accept", final, review.mode if review.mode in ACCEPT_MODES else "auto-edit")
+            yield self._emit(PlanDecision(tool_call_id=call.id, plan=plan, decision="edited" if final != plan else "accepted",
+                                          final_plan=final, approval=review.mode))
+            self.policy.mode = review.mode  # type: ignore[assignment]
+            yield self._sync_mode(by="plan")  # type: ignore[misc]
+            self._plan_noted = False  # the result tells the model
+        else:
+            yield self._emit(PlanDecision(tool_call_id=call.id, plan=plan, decision="rejected",
+                                          note=review.note.strip() or None, approval=mode))
+        return Observation(output=plan_result(review, plan))
+
+    def _sync_mode(self, by: str = "user") -> ApprovalChanged | None:
+        """Log a change of the approval mode since the log last recorded it (None: no change)."""
+        if self.policy.mode == self._logged_mode:
+            return None
+        event = ApprovalChanged(approval=self.policy.mode, previous=self._logged_mode, by=by)  # type: ignore[arg-type]
+        self._logged_mode = self.policy.mode
+        return self._emit(event)
 
     def _result(self, call: ToolCall, obs: Observation, duration: float) -> ToolResult:
         content = f"Error: {obs.output}" if obs.is_error and obs.error_kind != "timeout" else obs.output
@@ -365,14 +546,18 @@ class Session:
             duration_s=round(duration, 4),
             truncated=obs.truncated,
             todo=self.ctx.state.get("todo") if call.name == "todo" and not obs.is_error else None,
+            subagent_session_id=getattr(obs, "subagent_session_id", None),
         )
 
     # -- plumbing -----------------------------------------------------------------
 
     def _close_pending(self, why: str, kind: str = "interrupted") -> Iterator[ToolResult]:
-        """Answer the calls of the last assistant message that have no result yet."""
+        """Answer the calls of the last assistant message that have no result yet (a task call that
+        ran side by side with another gets its own outcome, once its subagent has stopped)."""
         for call in list(self._pending):
-            yield self._emit(self._result(call, Observation(output=why, is_error=True, error_kind=kind), 0.0))
+            ran = self.call_batches.settle(call) if self.call_batches is not None else None
+            obs, duration = ran if ran is not None else (Observation(output=why, is_error=True, error_kind=kind), 0.0)
+            yield self._emit(self._result(call, obs, duration))
 
     def _check_cancel(self) -> None:
         if self.cancel.is_set():

@@ -10,16 +10,27 @@ from agent.backends.registry import make_backend
 from agent.checkpoints import Checkpointer
 from agent.compaction import Compactor, context_window_of
 from agent.config import Config
+from agent.custom_commands import load_commands
+from agent.events import ToolResult
+from agent.hooks import HookRunner
+from agent.instructions import Instructions, user_instructions_dir
 from agent.policy import Approver, HeadlessApprover, Policy
 from agent.project_dir import ensure_gitignore
 from agent.sandbox import sandbox_for
 from agent.session import Session
+from agent.skills import SkillSet, load_skills
+from agent.subagents import attach_subagents, with_task_tool
 from agent.tools.base import Tool
 from agent.tools.shell import ShellTool
-from agent.trajectory import TrajectoryWriter, new_session_id, read_log, sessions_dir
+from agent.tools.skill import SkillTool
+from agent.tools.workspace import Workspace
+from agent.trajectory import LogReadResult, TrajectoryWriter, new_session_id, read_log, sessions_dir
 
 
-def system_prompt_for(config: Config, workspace: Path) -> str:
+def system_prompt_for(config: Config, workspace: Path, instructions: Instructions | None = None,
+                      skills: SkillSet | None = None) -> str:
+    """The system prompt: the base text (or ``system_prompt_file``), the repo map when asked for,
+    the ``instructions`` read at the start (AGENTS.md files) and the list of ``skills``."""
     if config.system_prompt_file:
         path = Path(config.system_prompt_file).expanduser()
         if not path.is_file():
@@ -35,7 +46,28 @@ def system_prompt_for(config: Config, workspace: Path) -> str:
 
         if repo_map := repo_map_for_prompt(workspace, config.repo_map_tokens):
             text += f"\n\n# Repository map (files and their key symbols, most used first)\n{repo_map}"
+    for section in (instructions.prompt_section() if instructions else "", skills.prompt_section() if skills else ""):
+        if section:
+            text += f"\n\n{section}"
     return text
+
+
+def prompt_files_for(config: Config, workspace: Path, tools: list[Tool],
+                     logged: LogReadResult | None = None) -> tuple[Instructions, SkillSet | None]:
+    """The AGENTS.md files of a session (for a resumed one, what it has shown already) and the
+    skills its ``skill`` tool serves (None: it has none)."""
+    instructions = Instructions(Workspace(workspace), tuple(config.instruction_files), config.instructions_max_chars)
+    if logged is not None:  # its prompt is the logged one: only the folders shown since count
+        instructions.shown.add(instructions.workspace.root)
+        instructions.seen_in(e.output for e in logged.events if isinstance(e, ToolResult))
+    elif config.instruction_files:
+        instructions.load(user_instructions_dir())
+    skill_tool = next((t for t in tools if isinstance(t, SkillTool)), None)
+    if skill_tool is not None:
+        return instructions, skill_tool.skill_set(workspace)
+    if config.tools is None:  # no skill loaded: say why, when there were files
+        instructions.problems += load_skills(workspace).problems
+    return instructions, None
 
 
 def tools_for(config: Config, workspace: Path, context_window: int | None = None) -> list[Tool]:
@@ -54,6 +86,8 @@ def tools_for(config: Config, workspace: Path, context_window: int | None = None
         sandbox = sandbox_for(config.sandbox, workspace, network=config.network)
         if sandbox is not None:
             tools = [ShellTool(sandbox) if t.name == "shell" else t for t in tools]
+    if config.tools is None and (skills := load_skills(workspace)):
+        tools.append(SkillTool(skills))  # the skills' bodies, read when the model decides to use one
     provider = search_provider(config)
     if provider is not None:
         tools.append(WebSearchTool(provider, max_results=config.web_search.max_results))
@@ -62,6 +96,14 @@ def tools_for(config: Config, workspace: Path, context_window: int | None = None
 
         tools += mcp_tools(config.mcp_servers, workspace)
     return tools
+
+
+def hooks_for(config: Config, workspace: Path, session_id: str, log_path: Path | None) -> HookRunner | None:
+    """The configured hooks, run in the sandbox shell commands get (None: no hook is configured)."""
+    if not config.hooks.any():
+        return None
+    sandbox = sandbox_for(config.sandbox, workspace, network=config.network)
+    return HookRunner(config.hooks, workspace, session_id, sandbox=sandbox, log_path=log_path)
 
 
 def policy_for(config: Config, approver: Approver | None, workspace: Path | None = None) -> Policy:
@@ -97,13 +139,22 @@ def build_session(
     if resume is not None or log:
         writer = TrajectoryWriter(resume or sessions_dir(workspace, config.sessions_dir) / f"{session_id}.jsonl")
         ensure_gitignore(workspace)
-    return Session(
+    if tools is None:
+        tools = tools_for(config, workspace, context_window_of(backend, config.context_window))
+        if mode in ("chat", "acp") or config.approval == "plan":  # a chat (shift+tab) or an ACP client can switch to plan mode
+            from agent.tools.registry import with_plan_tool
+
+            tools = with_plan_tool(tools)
+        tools = with_task_tool(tools, config, workspace, context_window_of(backend, config.context_window))
+    instructions, skills = prompt_files_for(config, workspace, tools, logged)
+    session = Session(
         backend,
-        tools if tools is not None else tools_for(config, workspace, context_window_of(backend, config.context_window)),
+        tools,
         workspace=workspace,
         session_id=session_id,
         # a resumed session keeps the prompt its model had
-        system_prompt=logged.started.system_prompt if logged is not None else system_prompt_for(config, workspace),
+        system_prompt=(logged.started.system_prompt if logged is not None
+                       else system_prompt_for(config, workspace, instructions, skills)),
         policy=policy_for(config, approver, workspace),
         writer=writer,
         sampling=config.sampling,
@@ -116,7 +167,16 @@ def build_session(
         before_tool=Checkpointer(workspace, session_id) if writer is not None else None,
         compactor=compactor_for(config, backend),
         resume=logged,
+        hooks=hooks_for(config, workspace, session_id, writer.path if writer is not None else None),
+        started_fields={"instructions": instructions.records(), "skills": skills.records() if skills else []},
+        instructions=instructions if config.instruction_files else None,
     )
+    session.notices = [*instructions.problems, *(skills.problems if skills is not None else [])]
+    if mode == "chat":  # bad custom command files: said once at the start (the chat's /help says it again)
+        found = load_commands(workspace)
+        session.notices += [*found.problems.values(), *found.notices]
+    attach_subagents(session, config)  # the task tool's children; bad agent files become notices
+    return session
 
 
 def resume_session(config: Config, workspace: Path, log_path: Path, *, mode: str = "chat", **kw) -> Session:

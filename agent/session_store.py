@@ -82,7 +82,8 @@ def find_session(directory: str | os.PathLike[str], id_or_prefix: str) -> Path:
 @dataclass(frozen=True)
 class SessionSummary:
     """One line of a session listing. ``end_reason`` is ``unfinished`` for a log
-    without a ``session_ended`` event (a killed or still running session)."""
+    without a ``session_ended`` event (a killed or still running session); ``parent_session_id``
+    names the session whose ``task`` call ran this one (a subagent)."""
 
     id: str
     started: float | None  # unix time
@@ -91,6 +92,7 @@ class SessionSummary:
     turns: int
     end_reason: str
     path: Path
+    parent_session_id: str | None = None
 
 
 def log_header_problem(path: Path, first: bytes | None = None) -> str | None:
@@ -139,14 +141,16 @@ def summarize_session(path: str | os.PathLike[str], cut: int = 80) -> SessionSum
                 elif b'"type":"session_ended"' in line[:100]:
                     ended = _loads(line)
                     end, turns = str(ended.get("reason", "?")), _int(ended.get("turns"), turns)
-    return SessionSummary(sid, started, model, first_user, turns, end, path)
+    parent = header.get("parent_session_id")
+    return SessionSummary(sid, started, model, first_user, turns, end, path, parent if isinstance(parent, str) else None)
 
 
-def list_sessions(directory: str | os.PathLike[str],
-                  skipped: list[tuple[Path, str]] | None = None) -> list[SessionSummary]:
+def list_sessions(directory: str | os.PathLike[str], skipped: list[tuple[Path, str]] | None = None, *,
+                  subagents: bool = False) -> list[SessionSummary]:
     """Summaries of every session log in ``directory``, newest first (empty if it does not
     exist). Files that are not session logs (empty, no header) are left out, and added to
-    ``skipped`` as (path, reason) when it is given, so the caller can say so."""
+    ``skipped`` as (path, reason) when it is given, so the caller can say so. Subagents' logs
+    (sessions a ``task`` call ran) are left out unless ``subagents``: nobody resumes one."""
     directory = Path(directory)
     if not directory.is_dir():
         return []
@@ -161,9 +165,35 @@ def list_sessions(directory: str | os.PathLike[str],
             continue
         except OSError:
             continue  # deleted or unreadable meanwhile
+        if summary.parent_session_id is not None and not subagents:
+            continue
         keyed.append(((when, summary.id), summary))
     keyed.sort(key=lambda pair: pair[0], reverse=True)
     return [summary for _, summary in keyed]
+
+
+def subagent_logs(directory: str | os.PathLike[str]) -> dict[str, list[tuple[str | None, Path]]]:
+    """The subagents' logs in ``directory`` by the session that ran them: parent session id ->
+    ``(parent_tool_call_id, path)`` in the order they started. Only first lines are read."""
+    directory = Path(directory)
+    found: dict[str, list[tuple[float, str | None, Path]]] = {}
+    if not directory.is_dir():
+        return {}
+    for path in directory.glob(f"*{LOG_SUFFIX}"):
+        try:
+            with open(path, "rb") as f:
+                first = f.readline()
+        except OSError:
+            continue
+        if b'"parent_session_id"' not in first:
+            continue
+        header = _loads(first)
+        parent, call = header.get("parent_session_id"), header.get("parent_tool_call_id")
+        if header.get("type") == "session_started" and isinstance(parent, str):
+            when = header["ts"] if isinstance(header.get("ts"), (int, float)) else 0.0
+            found.setdefault(parent, []).append((when, call if isinstance(call, str) else None, path))
+    return {parent: [(call, path) for _, call, path in sorted(kids, key=lambda k: (k[0], k[2].name))]
+            for parent, kids in found.items()}
 
 
 def _int(value: object, default: int) -> int:

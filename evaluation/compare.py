@@ -1,5 +1,6 @@
 """Runs side by side: the scores of each, an exact McNemar test of each run against the
-first on per-task pass/fail (tasks common to both), and a PNG bar chart."""
+first on per-task pass/fail (tasks common to both), how the failure classes moved
+(:mod:`evaluation.failures`), and a PNG bar chart."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from math import comb
 from pathlib import Path
 
+from evaluation.failures import CLASSES, Moves, moves, outcome_of
 from evaluation.metrics import Report
 
 MIN_PAIRED_TASKS = 10  # fewer common tasks: no significance test
@@ -64,6 +66,50 @@ def render_comparison(reports: list[Report], tests: list[PairedTest], console=No
     console.print(table)
     console.print("b/c: tasks only the first run passed / only this run passed; p: exact McNemar (two-sided), "
                   f"given when at least {MIN_PAIRED_TASKS} tasks are common")
+    if any(r.failures and r.failures.failed for r in reports):
+        render_failure_moves(reports, console)
+
+
+def failure_moves(reports: list[Report]) -> list[Moves]:
+    """Each run against the first: outcomes (pass, error, a failure class) of the common tasks."""
+    base = reports[0]
+    outcomes = [outcome_of(r.per_task, r.failures) for r in reports]
+    return [moves(label(base), outcomes[0], label(r), o) for r, o in zip(reports[1:], outcomes[1:])]
+
+
+def render_failure_moves(reports: list[Report], console=None) -> None:
+    """Failure classes per run (all its tasks), then for each run the tasks whose outcome
+    changed against the first: from -> to, how many, which."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = console or Console()
+    console.print("failure classes per run (failed runs, one class each):")
+    table = Table()
+    table.add_column("class")
+    for r in reports:
+        table.add_column(label(r), justify="right")
+    if len(reports) > 1:
+        table.add_column("change vs first", justify="right")
+    counts = [r.failures.by_task() if r.failures else {} for r in reports]
+    for key in CLASSES:
+        row = [sum(v == key for v in c.values()) for c in counts]
+        cells = [key, *map(str, row)]
+        if len(reports) > 1:
+            cells.append(", ".join(f"{n - row[0]:+d}" for n in row[1:]))
+        table.add_row(*cells)
+    console.print(table)
+    for m in failure_moves(reports):
+        console.print(f"{m.base} -> {m.other}: {m.common} common tasks, {sum(len(ids) for *_, ids in m.moved)} moved "
+                      "(outcome: pass, error or a failure class)")
+        moved = Table()
+        for col in ("from", "to", "tasks", "which"):
+            moved.add_column(col, justify="right" if col == "tasks" else "left", overflow="fold")
+        for a, b, ids in m.moved:
+            moved.add_row(a, b, str(len(ids)), ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else ""))
+        if not m.moved:
+            moved.add_row("-", "-", "0", "no task changed outcome")
+        console.print(moved)
 
 
 def _describe(t: PairedTest) -> str:

@@ -22,6 +22,7 @@ from statistics import mean, median
 
 from pydantic import BaseModel, Field
 
+from evaluation.failures import FailureReport
 from evaluation.results import RunResult
 
 RC_NORMALISATION = "unused rounds / (R - 1) for solved tasks, 0 for unsolved, averaged over all tasks, x100"
@@ -51,6 +52,7 @@ class Report(BaseModel):
     total_tokens: int = 0
     rc_normalisation: str = RC_NORMALISATION
     per_task: list[dict] = Field(default_factory=list)
+    failures: FailureReport | None = None  # why the failed runs failed (evaluation/failures.py)
 
 
 def rc_score(passed_round: int | None, rounds: int) -> float:

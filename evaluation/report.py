@@ -1,5 +1,6 @@
 """A run directory's scores: computed from ``results.jsonl`` and ``run.json``, shown as a
-rich table, written as ``report.json``."""
+rich table, written as ``report.json``; with them, why each failed run failed
+(:mod:`evaluation.failures`: the ``failures`` section, and ``failure`` in each task's row)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 from pathlib import Path
 
 from evaluation.batch import RUN_META
+from evaluation.failures import failure_report, render_failures
 from evaluation.metrics import Report, compute_report
 from evaluation.results import ResultsFile
 
@@ -26,7 +28,12 @@ def load_report(run_dir: Path) -> Report:
     meta_path = run_dir / RUN_META
     meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
     rounds = int(meta.get("rounds") or max(r.max_rounds for r in results))
-    return compute_report(results, rounds, run=str(run_dir), model=meta.get("model", ""), suite=meta.get("suite_name", ""))
+    report = compute_report(results, rounds, run=str(run_dir), model=meta.get("model", ""), suite=meta.get("suite_name", ""))
+    report.failures = failure_report(results, run_dir)
+    classes = report.failures.by_task()
+    for row in report.per_task:
+        row["failure"] = classes.get(row["task_id"])
+    return report
 
 
 def write_report(report: Report, run_dir: Path) -> Path:
@@ -39,8 +46,9 @@ def _fmt(value: float | None, suffix: str = "") -> str:
     return "-" if value is None else f"{value:.1f}{suffix}"
 
 
-def render_report(report: Report, console=None, per_task: bool = True) -> None:
-    """Print the per-task table (when asked) and the summary table."""
+def render_report(report: Report, console=None, per_task: bool = True, failures: bool = False) -> None:
+    """Print the per-task table (when asked), the summary table and, with ``failures``, the
+    failure classes of the failed runs."""
     from rich.console import Console
     from rich.table import Table
 
@@ -65,3 +73,5 @@ def render_report(report: Report, console=None, per_task: bool = True) -> None:
     console.print(summary)
     if report.errors:
         console.print(f"[yellow]{report.errors} task(s) errored (not judged); rerun them with --rerun-failed[/]")
+    if failures and report.failures is not None:
+        render_failures(report.failures, console, title=report.suite or "failures")

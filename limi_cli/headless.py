@@ -11,10 +11,10 @@ from typing import TextIO
 from agent.backends.base import Backend
 from agent.config import load_config
 from agent.driver import running
-from agent.events import AssistantMessage, SessionEnded, TextDelta, ToolResult
+from agent.events import AssistantMessage, HookRun, PlanDecision, SessionEnded, SubagentEvent, TextDelta, ToolResult
 from agent.redact import Redactor, default_redactor
 from agent.session_builder import build_session
-from limi_cli.chat.outcomes import exit_code, run_line
+from limi_cli.chat.outcomes import event_line, exit_code, run_line
 from limi_cli.stream_json import StreamJsonMapper, result_object
 
 
@@ -57,8 +57,13 @@ def run_headless(task: str, workspace: Path, overrides: dict, output_format: str
     # text on a terminal streams as it comes (a person is watching); to a pipe, only the final answer
     live = _TextStream(out, redactor) if output_format == "text" and _is_terminal(out) else None
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    shown_plan: list[str] = []  # plan mode: the plan the run ended with
 
     def emit(event) -> None:
+        if isinstance(event, PlanDecision) and event.decision == "shown":
+            shown_plan.append(event.plan)
+        if isinstance(event, HookRun) and event.error is not None and (quiet or output_format != "text"):
+            print(redactor.redact_text(f"limi-cli: {event.error}"), file=sys.stderr, flush=True)  # never silent
         if output_format == "stream-json":
             for obj in mapper.map_all(event):
                 out.write(json.dumps(obj, ensure_ascii=False) + "\n")
@@ -74,13 +79,23 @@ def run_headless(task: str, workspace: Path, overrides: dict, output_format: str
     try:
         with running(session) as run:
             emit(run.start())
-            for event in run.turn(task):
+            for event in session.start_events:  # session_start hooks
                 emit(event)
+            for line in session.notices:  # bad AGENTS.md, command or skill files: the run goes on
+                print(redactor.redact_text(f"limi-cli: {line}"), file=sys.stderr, flush=True)
+            turn = _slash_turn(task, session, config, workspace, redactor)
+            if turn is False:
+                run.stop("error", f"{task.split()[0]} could not be sent (see above)")
+            else:
+                for event in run.turn(task, turn.events(session) if turn is not None else None):
+                    emit(event)
     except KeyboardInterrupt:  # ctrl+c or SIGTERM: the session ended interrupted
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
     ended: SessionEnded = session.end()
+    for event in session.end_events:  # session_end hooks
+        emit(event)
     emit(ended)
     if output_format == "json":
         result = redactor.redact_obj(result_object(ended, session.session_id, mapper.api_s, log_path))
@@ -90,12 +105,35 @@ def run_headless(task: str, workspace: Path, overrides: dict, output_format: str
             print(f"limi-cli: {redactor.redact_text(run_line('error', ended.turns, ended.error) or '')}", file=sys.stderr)
         elif live is not None:
             live.end()  # the answer is on the screen already, as far as it came
+            if shown_plan:  # plan mode: the plan came as a tool call, not as streamed text
+                out.write(redactor.redact_text(shown_plan[-1]).rstrip() + "\n")
         elif ended.final_text:
             out.write(redactor.redact_text(ended.final_text).rstrip() + "\n")
         if ended.reason in ("max_turns", "loop"):
             print(f"limi-cli: {run_line(ended.reason, ended.turns)}", file=sys.stderr)
     out.flush()
     return exit_code(ended.reason)
+
+
+def _slash_turn(task: str, session, config, workspace: Path, redactor: Redactor):
+    """``run -p "/NAME args"`` of a custom command or a skill: its turn (its notes on stderr);
+    None: the task goes to the model as it is; False: the command could not be sent."""
+    from limi_cli.chat.commands import CommandHandler, Reply, SendPrompt
+    from limi_cli.chat.factory import SessionFactory
+    from limi_cli.chat.slash_commands import BY_NAME, parse_slash
+
+    parsed = parse_slash(task)
+    if parsed is None or parsed[0] in BY_NAME:
+        return None
+    handler = CommandHandler(workspace)
+    commands, skills = handler.extensions()
+    if commands.get(parsed[0]) is None and skills.get(parsed[0]) is None:
+        return None
+    items = handler.run(*parsed, session, SessionFactory(config, workspace, mode="headless"))
+    for item in items:
+        if isinstance(item, Reply):
+            print(redactor.redact_text(f"limi-cli: {item.text}"), file=sys.stderr, flush=True)
+    return next((item.turn for item in items if isinstance(item, SendPrompt)), False)
 
 
 def _is_terminal(stream: TextIO) -> bool:
@@ -162,6 +200,8 @@ def _progress(event, redactor: Redactor) -> None:
         err.write(f"  ⎿ {status} ({event.duration_s:.2f}s) {first}\n")
     elif isinstance(event, TextDelta):
         return
+    elif isinstance(event, (HookRun, PlanDecision, SubagentEvent)) and (line := event_line(event)) is not None:
+        err.write(redactor.redact_text(line) + "\n")
     err.flush()
 
 

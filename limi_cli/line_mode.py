@@ -18,10 +18,11 @@ from typing import Callable, TextIO
 from agent.driver import Driver
 from agent.events import AssistantMessage, TextDelta, ToolResult, TurnInterrupted, UserMessage
 from agent.session_store import list_sessions
-from limi_cli.chat.commands import CommandHandler, Compact, PickSession, Quit, Reply, Switch, sessions_folder
+from limi_cli.chat.commands import (CommandHandler, Compact, EditFile, PickSession, Quit, Reply, SendPrompt, Switch,
+                                    sessions_folder)
 from limi_cli.chat.outcomes import chat_line, event_line
 from limi_cli.chat.slash_commands import complete_slash, parse_slash
-from limi_cli.tui.approver import ApprovalRequest, ThreadApprover
+from limi_cli.tui.approver import ApprovalRequest, PlanRequest, ThreadApprover, approval_diff
 from limi_cli.tui.history import PromptHistory
 from limi_cli.tui.mentions import attach_mentions, fuzzy_matches, mention_at, workspace_files
 
@@ -83,12 +84,19 @@ class LineChat:
             self.close()
         return 0
 
-    def turn(self, text: str) -> None:
-        """Run one message to the end, printing as it streams; ctrl+c interrupts it."""
-        model_text, attached = attach_mentions(text, self.workspace)
-        for a in attached:
-            self.say(f"+ {a.path} ({a.lines} lines{', cut' if a.cut else ''})")
-        worker = threading.Thread(target=self._work, args=(self.driver, model_text), daemon=True)
+    def turn(self, text: str, prompt: SendPrompt | None = None) -> None:
+        """Run one message to the end, printing as it streams; ctrl+c interrupts it. With
+        ``prompt`` (a ``/`` command's), its turn runs instead of ``text``."""
+        if prompt is not None:
+            model_text, turn = prompt.turn.text, prompt.turn
+            if prompt.note:
+                self.say(f"+ {prompt.note}")
+        else:
+            model_text, attached = attach_mentions(text, self.workspace)
+            turn = None
+            for a in attached:
+                self.say(f"+ {a.path} ({a.lines} lines{', cut' if a.cut else ''})")
+        worker = threading.Thread(target=self._work, args=(self.driver, model_text, turn), daemon=True)
         worker.start()
         while True:
             try:
@@ -106,9 +114,9 @@ class LineChat:
                 self.session.interrupt()
         worker.join()
 
-    def _work(self, driver: Driver, text: str) -> None:
+    def _work(self, driver: Driver, text: str, turn=None) -> None:
         try:
-            for event in driver.turn(text):
+            for event in driver.turn(text, turn.events(driver.session) if turn is not None else None):
                 self.events.put(event)
             if (line := chat_line(driver.last.outcome, driver.last.error)) is not None:
                 self.events.put(_Notice(line))  # the session goes on
@@ -143,6 +151,8 @@ class LineChat:
             self.say("\n[interrupted: the session goes on]")
         elif isinstance(item, ApprovalRequest):
             self.approve(item)
+        elif isinstance(item, PlanRequest):
+            self.review_plan(item)
         elif isinstance(item, _Notice):
             text, level = item
             self.say(f"\n{text}" if level == "error" else f"\n[{text}]")
@@ -152,6 +162,8 @@ class LineChat:
     def approve(self, request: ApprovalRequest) -> None:
         """Ask y (once), a (for the session) or n; anything else denies with those words as the note."""
         self.say(f"\n{request.tool} needs approval ({request.mode} mode): {request.summary}")
+        if (diff := approval_diff(request.tool, request.arguments, self.workspace)) is not None:
+            self.say(diff)
         try:
             answer = self.read("allow? [y]es / [a]lways this session / [n]o, or a note to deny with: ").strip()
         except (KeyboardInterrupt, EOFError):
@@ -165,6 +177,41 @@ class LineChat:
         else:
             request.deny("" if answer.lower() in ("n", "no", "") else answer)
 
+    def review_plan(self, request: PlanRequest) -> None:
+        """Plan mode: show the plan, then accept it (a: go on in auto-edit, k: in ask), edit it
+        first (e), or reject it (r, or any other words: the note the model gets)."""
+        plan = request.plan
+        self.say(f"\n── the plan ──\n{plan}\n──────────────")
+        while True:
+            try:
+                answer = self.read("[a]ccept (auto-edit) / accept, as[k] before each action / [e]dit / "
+                                   "[r]eject, or a note to reject with: ").strip()
+                if answer.lower() in ("e", "edit"):
+                    plan = self._edit_plan(plan)
+                    self.say(f"── the plan, edited ──\n{plan}\n──────────────")
+                    continue
+                if answer.lower() in ("r", "reject", "n", "no"):
+                    answer = self.read("note for the model (what to change; empty for none): ").strip()
+                elif not answer:
+                    continue
+                elif answer.lower() in ("a", "accept", "y", "yes", "k", "ask"):
+                    request.accept("ask" if answer.lower() in ("k", "ask") else "auto-edit", plan)
+                    return
+            except (KeyboardInterrupt, EOFError):
+                request.deny("interrupted by the user")
+                self.session.interrupt()
+                return
+            request.deny(answer)
+            return
+
+    def _edit_plan(self, plan: str) -> str:
+        """The plan typed again, line by line up to a lone '.'; nothing typed keeps it as it was."""
+        self.say("type the plan as it should be; a line with only . ends it (nothing typed keeps the plan)")
+        lines: list[str] = []
+        while (line := self.read("│ ")) != ".":
+            lines.append(line)
+        return "\n".join(lines).strip() or plan
+
     # -- sessions and commands ------------------------------------------------------------
 
     def _open(self, log: Path | None) -> None:
@@ -175,6 +222,11 @@ class LineChat:
         self.say(f"limi-cli · {s.backend.model} ({s.backend.name}) · {s.policy.mode} · session {s.session_id}")
         if s.resumed:
             self._replay(s.restored_events)
+        for event in s.start_events:  # session_start hooks
+            if (line := event_line(event)) is not None:
+                self.say(line)
+        for line in getattr(s, "notices", []):  # bad AGENTS.md, command or skill files: the session goes on
+            self.say(f"[{line}]")
         self.say("/help for commands, ctrl+c stops the model, ctrl+d quits")
 
     def _replay(self, events: list) -> None:
@@ -205,7 +257,12 @@ class LineChat:
 
     def command(self, name: str, arg: str) -> bool:
         """Run a ``/`` command (:class:`~limi_cli.chat.commands.CommandHandler`); ``False`` means quit."""
-        for item in self.commands.run(name, arg, self.session, self.factory):
+        try:
+            items = self.commands.run(name, arg, self.session, self.factory)
+        except KeyboardInterrupt:  # ctrl+c while a custom command's ! line ran: it was killed
+            self.say("[interrupted]")
+            return True
+        for item in items:
             if isinstance(item, Reply):
                 self.say(item.text)
             elif isinstance(item, Switch):
@@ -215,6 +272,10 @@ class LineChat:
                     self._switch(log)
             elif isinstance(item, Compact):
                 self.say(item.run(self.session).text)
+            elif isinstance(item, SendPrompt):
+                self.turn(item.shown, item)
+            elif isinstance(item, EditFile):
+                self.say(item.run().text)
             elif isinstance(item, Quit):
                 return False
         return True
@@ -250,13 +311,14 @@ class LineChat:
         def _newline(event) -> None:
             event.current_buffer.insert_text("\n")
 
-        prompt = PromptSession(history=ToolkitHistory(self.history), completer=ChatCompleter(self.workspace),
+        prompt = PromptSession(history=ToolkitHistory(self.history),
+                               completer=ChatCompleter(self.workspace, self.commands.extra_commands),
                                key_bindings=keys, complete_while_typing=True)
         return lambda message: prompt.prompt(message)
 
 
-def ChatCompleter(workspace: Path):  # noqa: N802 - a class made on demand, keeping prompt_toolkit out of imports
-    """A prompt-toolkit completer for ``/`` commands and ``@`` files."""
+def ChatCompleter(workspace: Path, extra: Callable[[], list] | None = None):  # noqa: N802 - a class made on demand, keeping prompt_toolkit out of imports
+    """A prompt-toolkit completer for ``/`` commands (``extra``: the custom commands and skills) and ``@`` files."""
     from prompt_toolkit.completion import Completer, Completion
 
     class _ChatCompleter(Completer):
@@ -265,7 +327,7 @@ def ChatCompleter(workspace: Path):  # noqa: N802 - a class made on demand, keep
 
         def get_completions(self, document, complete_event):
             text = document.text_before_cursor
-            for c in complete_slash(text):
+            for c in complete_slash(text, extra() if extra is not None and text.startswith("/") else ()):
                 yield Completion(f"/{c.name}", start_position=-len(text), display_meta=c.help)
             mention = mention_at(text, len(text))
             if mention is not None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.events import AssistantMessage, SessionEnded, SessionStarted, TextDelta, ToolResult
+from agent.events import AssistantMessage, SessionEnded, SessionStarted, SubagentEvent, TextDelta, ToolResult
 from agent.messages import Usage
 from agent.redact import Redactor, default_redactor
 
@@ -144,6 +144,15 @@ class StreamJsonMapper:
             }
         if isinstance(event, SessionEnded):
             return result_object(event, self.session_id, self.api_s, self.log_path)
+        if isinstance(event, SubagentEvent) and isinstance(event.event, (AssistantMessage, ToolResult)):
+            # a subagent's messages, as Claude Code writes them: under the task call that ran it
+            obj = self._map(event.event)
+            assert obj is not None
+            obj["parent_tool_use_id"] = event.tool_call_id
+            if isinstance(event.event, AssistantMessage):
+                obj["message"]["id"] = f"msg_{event.session_id}_{event.event.turn}"
+            obj.setdefault("limi", {})["subagent_session_id"] = event.session_id
+            return obj
         return None
 
 

@@ -54,6 +54,7 @@ class OpenAIBackend:
 
     name = "openai"
     tool_prompt = "full"  # text protocol only; set by make_backend from the tool_prompt setting
+    concurrent = True  # a server takes several requests at once: subagents may run side by side
 
     def __init__(
         self,

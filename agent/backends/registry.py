@@ -92,6 +92,8 @@ def make_backend(config: Config) -> Backend:
     backend = _make_backend(config)
     if hasattr(backend, "tool_prompt"):
         backend.tool_prompt = prompt_style_for(config.tool_prompt, context_window_of(backend, config.context_window))
+    if hasattr(backend, "constrained_tool_calls"):
+        backend.constrained_tool_calls = config.constrained_tool_calls
     return backend
 
 
@@ -159,7 +161,9 @@ def _gguf_adapter(model_dir: Path, config: Config) -> Backend:
 def _scripted(path: Path) -> Backend:
     """Replies written in advance: a JSON list of raw model replies (``<tool_call>`` blocks
     included), played in order, or ``{"replies": [...], "delay_s": 0.05}`` to stream each chunk
-    that much apart. For reproducible demos and tests of the front ends."""
+    that much apart (``"concurrent": true``: subagents may call it side by side). A reply may be
+    ``{"when": TEXT, "reply": TEXT}``: only for a session whose task contains ``when`` (see
+    :mod:`agent.backends.scripted`). For reproducible demos and tests of the front ends."""
     import json
 
     from agent.backends.scripted import ScriptedBackend
@@ -169,6 +173,13 @@ def _scripted(path: Path) -> Backend:
     except (OSError, json.JSONDecodeError) as e:
         raise BackendError(f"scripted model {path}: cannot read a JSON list of replies ({e})") from None
     replies, delay = (data.get("replies"), data.get("delay_s", 0.0)) if isinstance(data, dict) else (data, 0.0)
-    if not isinstance(replies, list) or not all(isinstance(r, str) for r in replies) or not isinstance(delay, (int, float)):
+    concurrent = data.get("concurrent", False) if isinstance(data, dict) else False
+
+    def fits(r: object) -> bool:
+        return isinstance(r, str) or (isinstance(r, dict) and set(r) == {"when", "reply"}
+                                      and all(isinstance(v, str) for v in r.values()))
+
+    if (not isinstance(replies, list) or not all(fits(r) for r in replies) or not isinstance(delay, (int, float))
+            or not isinstance(concurrent, bool)):
         raise BackendError(f"scripted model {path}: expected a JSON list of strings (or {{\"replies\": [...], \"delay_s\": N}})")
-    return ScriptedBackend(replies, model=f"scripted:{path.name}", delay_s=float(delay))
+    return ScriptedBackend(replies, model=f"scripted:{path.name}", delay_s=float(delay), concurrent=concurrent)

@@ -2,21 +2,26 @@
 
 The cache is one SQLite file per workspace under the user cache dir
 (``$XDG_CACHE_HOME/limi-cli/codeintel/``), one row per file keyed by path, size and
-mtime. :meth:`CodeIndex.refresh` walks the workspace (honouring .gitignore), reparses only
-files whose size or mtime changed, and drops rows of files that are gone.
+mtime, holding the file's compact record (:func:`agent.codeintel.parser.encode_record`).
+:meth:`CodeIndex.refresh` walks the workspace (honouring .gitignore), reparses only files
+whose size or mtime changed (many at once: in worker processes, see :mod:`.workers`), and
+drops rows of files that are gone. It reads only the keys: records are read and decoded
+when something asks for them (:attr:`CodeIndex.files`, :meth:`CodeIndex.file`).
 """
 
 from __future__ import annotations
 
-import json
+import hashlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from agent.codeintel.parser import FileTags, Symbol, language_for, parse_source
+from agent.codeintel.parser import FileRecord, FileTags, Symbol, decode_record, encode_record, language_for
 
-CACHE_VERSION = 1  # bump when queries or the row layout change: old caches are rebuilt
+_POSIX = os.sep == "/"
+CACHE_VERSION = 2  # bump when queries or the row layout change: old caches are rebuilt
 MAX_FILE_BYTES = 1024 * 1024  # bigger source files are generated or vendored: not indexed
 
 
@@ -40,14 +45,24 @@ class Location:
     symbol: Symbol
 
 
-class CodeIndex:
-    """Definitions and references of every source file under ``root``; call :meth:`refresh` first."""
+Row = tuple[str, int, int, str, bytes]  # path, size, mtime_ns, language, record
 
-    def __init__(self, root: Path, cache_path: Path | None = None):
+
+class CodeIndex:
+    """Definitions and references of every source file under ``root``; call :meth:`refresh` first.
+
+    ``jobs``: processes to parse with when many files changed (default: the CPUs there are)."""
+
+    def __init__(self, root: Path, cache_path: Path | None = None, jobs: int | None = None):
         self.root = Path(root).resolve()
         self.cache_path = cache_path if cache_path is not None else default_cache_path(self.root)
-        self.files: dict[str, FileTags] = {}
-        self._keys: dict[str, tuple[int, int]] = {}  # path -> (size, mtime_ns) of what self.files holds
+        self.jobs = jobs
+        self._keys: dict[str, tuple[int, int]] = {}  # path -> (size, mtime_ns) of what the index holds
+        self._languages: dict[str, str] = {}
+        self._tags: dict[str, FileTags] = {}  # decoded
+        self._encoded: dict[str, bytes] = {}  # records from workers or the cache, not decoded yet
+        self._unread: set[str] = set()  # in the cache, record not read yet
+        self._files: dict[str, FileTags] | None = None  # every file's tags, by path, once asked for
         self._loaded = False
         self.parse_count = 0  # files parsed by this object, for tests and benchmarks
 
@@ -59,26 +74,29 @@ class CodeIndex:
         from agent.tools.workspace import Workspace
 
         self._load()
-        stats, seen, changed = RefreshStats(), set(), []
+        stats, seen = RefreshStats(), set()
+        changed: list[tuple[str, str, int]] = []
+        new_keys: dict[str, tuple[int, int]] = {}
+        prefix = len(str(self.root).rstrip("/")) + 1
         for entry in walk_files(Workspace(self.root), self.root):
-            if language_for(entry.path) is None:
+            language = language_for(entry.path)
+            if language is None:
                 continue
-            rel = entry.path.relative_to(self.root).as_posix()
+            rel = str(entry.path)[prefix:] if _POSIX else entry.path.relative_to(self.root).as_posix()
             key = _stat_key(entry.path)
             if key is None or key[0] > MAX_FILE_BYTES:
                 continue
             seen.add(rel)
             if self._keys.get(rel) != key:
-                changed.append((rel, entry.path, key))
+                changed.append((rel, language, key[0]))
+                new_keys[rel] = key
         gone = [rel for rel in self._keys if rel not in seen]
         for rel in gone:
-            self.files.pop(rel, None)
-            self._keys.pop(rel, None)
-        for rel, path, key in changed:
-            self._parse(rel, path, key)
+            self._forget(rel)
+        rows = self._parse(changed, new_keys)
         stats.files, stats.parsed, stats.removed = len(seen), len(changed), len(gone)
-        if changed or gone:
-            self._save([rel for rel, _, _ in changed], gone)
+        if rows or gone:
+            self._save(rows, gone)
         return stats
 
     def file(self, rel: str) -> FileTags | None:
@@ -86,83 +104,217 @@ class CodeIndex:
         self._load()
         path = self.root / rel
         key = _stat_key(path)
-        if key is None or language_for(path) is None:
+        language = language_for(path)
+        if key is None or language is None:
             return None
         if self._keys.get(rel) != key:
-            self._parse(rel, path, key)
-            self._save([rel], [])
-        return self.files.get(rel)
+            rows = self._parse([(rel, language, key[0])], {rel: key})
+            if rows:
+                self._save(rows, [])
+        if rel not in self._keys:
+            return None
+        return self._tags_of(rel)
 
-    def _parse(self, rel: str, path: Path, key: tuple[int, int]) -> None:
-        # imported here as refresh imports walk_files: agent.tools pulls in pydantic and the tools
-        from agent.tools.base import ToolError
-        from agent.tools.safe_open import read_under
-        from agent.tools.workspace import OutsideWorkspace
+    def _parse(self, items: list[tuple[str, str, int]], keys: dict[str, tuple[int, int]]) -> list[Row]:
+        """Parse ``items`` and take them in; the rows to save."""
+        from agent.codeintel.workers import parse_files
 
-        try:  # by descriptor from the root: a link swapped in, a FIFO or a device is not read
-            source = read_under(self.root, rel)
-        except (OSError, OutsideWorkspace, ToolError):  # ToolError: a FIFO, socket or device
-            return
-        self.files[rel] = parse_source(source, language_for(path) or "")
-        self._keys[rel] = key
-        self.parse_count += 1
+        rows: list[Row] = []
+        languages = {rel: language for rel, language, _ in items}
+        for rel, result in parse_files(self.root, items, self.jobs):
+            self._forget(rel)
+            if result is None:  # unreadable now: not indexed (tried again next time)
+                continue
+            language = languages[rel]
+            if isinstance(result, FileRecord):
+                self._tags[rel] = FileTags.from_record(result)
+                blob = encode_record(result)
+            else:
+                self._encoded[rel] = blob = result
+            self._keys[rel], self._languages[rel] = keys[rel], language
+            rows.append((rel, *keys[rel], language, blob))
+            self.parse_count += 1
+        self._files = None
+        return rows
+
+    def _forget(self, rel: str) -> None:
+        for table in (self._keys, self._languages, self._tags, self._encoded):
+            table.pop(rel, None)
+        self._unread.discard(rel)
+        self._files = None
+
+    # -- reading records --------------------------------------------------------------
+
+    @property
+    def files(self) -> dict[str, FileTags]:
+        """Every indexed file's tags, by relative path (sorted)."""
+        if self._files is None:
+            self._load()
+            if self._unread:
+                self._read_records(self._unread)
+            for rel in list(self._encoded):
+                self._tags_of(rel)
+            self._files = {rel: self._tags[rel] for rel in sorted(self._tags)}
+        return self._files
+
+    def _tags_of(self, rel: str) -> FileTags:
+        tags = self._tags.get(rel)
+        if tags is not None:
+            return tags
+        if rel in self._unread:
+            self._read_records({rel})
+        blob = self._encoded.pop(rel, None)
+        if blob is not None:
+            try:
+                tags = self._tags[rel] = FileTags.from_record(decode_record(blob, self._languages[rel]))
+                return tags
+            except ValueError:  # a damaged row: parse the file again
+                pass
+        key = self._keys.get(rel) or (0, 0)
+        self._forget(rel)
+        rows = self._parse([(rel, language_for(rel) or "", key[0])], {rel: key})
+        if rows:
+            self._save(rows, [])
+        return self._tags.get(rel) or FileTags(language_for(rel) or "")
+
+    def _read_records(self, wanted: set[str]) -> None:
+        found: dict[str, bytes] = {}
+        try:
+            db = self._connect()
+            try:
+                if len(wanted) == 1:
+                    query = db.execute("SELECT path, record FROM files WHERE path = ?", (next(iter(wanted)),))
+                else:
+                    query = db.execute("SELECT path, record FROM files")
+                found = {rel: blob for rel, blob in query if rel in wanted}
+            finally:
+                db.close()
+        except sqlite3.Error:
+            pass
+        for rel in list(wanted):
+            self._unread.discard(rel)
+            blob = found.get(rel)
+            self._encoded[rel] = blob if isinstance(blob, bytes) else b""  # b"": missing, parsed again
 
     # -- queries --------------------------------------------------------------------
 
     def definitions(self) -> Iterator[Location]:
-        for rel in sorted(self.files):
-            for symbol in self.files[rel].definitions:
+        for rel, tags in self.files.items():
+            for symbol in tags.definitions:
                 yield Location(rel, symbol)
 
     def defined_names(self) -> dict[str, set[str]]:
         """Each defined name -> the files that define it."""
         out: dict[str, set[str]] = {}
         for rel, tags in self.files.items():
-            for symbol in tags.definitions:
-                out.setdefault(symbol.name, set()).add(rel)
+            for name in tags.definition_names():
+                out.setdefault(name, set()).add(rel)
         return out
+
+    def references_to(self, name: str) -> dict[str, list[int]]:
+        """File -> the 1-based lines where it uses ``name`` (a line once per use), files sorted."""
+        out = {}
+        for rel, tags in self.files.items():
+            lines = tags.lines_of(name)
+            if lines:
+                out[rel] = lines
+        return out
+
+    def state(self) -> str:
+        """A digest of what the index holds (every file's path, size and mtime)."""
+        self._load()
+        digest = hashlib.sha1(str(CACHE_VERSION).encode())
+        for rel in sorted(self._keys):
+            digest.update(f"{rel}\0{self._keys[rel][0]}\0{self._keys[rel][1]}\n".encode())
+        return digest.hexdigest()
 
     # -- the on-disk cache ------------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
         self.cache_path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            return self._open()
+        except sqlite3.DatabaseError:  # not a database (damaged): start a new one
+            self.cache_path.unlink(missing_ok=True)
+            return self._open()
+
+    def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.cache_path)
-        if db.execute("PRAGMA user_version").fetchone()[0] != CACHE_VERSION:
-            db.execute("DROP TABLE IF EXISTS files")
-            db.execute(f"PRAGMA user_version = {CACHE_VERSION}")
-        db.execute("CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, "
-                   "language TEXT, definitions TEXT, refs TEXT)")
+        try:
+            if db.execute("PRAGMA user_version").fetchone()[0] != CACHE_VERSION:
+                with db:
+                    db.execute("DROP TABLE IF EXISTS files")
+                    db.execute("DROP TABLE IF EXISTS extras")
+                    db.execute(f"PRAGMA user_version = {CACHE_VERSION}")
+            db.execute("CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, "
+                       "language TEXT, record BLOB)")
+            db.execute("CREATE TABLE IF NOT EXISTS extras (key TEXT PRIMARY KEY, state TEXT, value TEXT)")
+        except sqlite3.Error:
+            db.close()
+            raise
         return db
 
     def _load(self) -> None:
+        """The keys of the cached files (their records are read when asked for)."""
         if self._loaded:
             return
         self._loaded = True
         try:
             db = self._connect()
-        except sqlite3.Error:  # an unreadable cache is rebuilt
+        except (sqlite3.Error, OSError):  # an unusable cache is rebuilt in memory
             return
-        with db:
-            for rel, size, mtime, language, defs, refs in db.execute("SELECT * FROM files"):
+        try:
+            for rel, size, mtime, language in db.execute("SELECT path, size, mtime_ns, language FROM files"):
                 self._keys[rel] = (size, mtime)
-                self.files[rel] = FileTags(language, [Symbol.from_row(r) for r in json.loads(defs)], json.loads(refs))
-        db.close()
+                self._languages[rel] = language
+                self._unread.add(rel)
+        except sqlite3.Error:
+            self._keys.clear()
+            self._languages.clear()
+            self._unread.clear()
+        finally:
+            db.close()
 
-    def _save(self, changed: list[str], gone: list[str]) -> None:
+    def _save(self, rows: list[Row], gone: list[str]) -> None:
         try:
             db = self._connect()
-        except sqlite3.Error:
+        except (sqlite3.Error, OSError):
             return  # no cache (read-only home): the index still works in memory
-        with db:
-            db.executemany("DELETE FROM files WHERE path = ?", [(rel,) for rel in gone])
-            db.executemany(
-                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
-                [(rel, *self._keys[rel], self.files[rel].language,
-                  json.dumps([s.to_row() for s in self.files[rel].definitions], separators=(",", ":")),
-                  json.dumps(self.files[rel].references, separators=(",", ":")))
-                 for rel in changed if rel in self.files],
-            )
-        db.close()
+        try:
+            with db:
+                db.executemany("DELETE FROM files WHERE path = ?", [(rel,) for rel in gone])
+                db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)", rows)
+        except sqlite3.Error:
+            pass
+        finally:
+            db.close()
+
+    def extra(self, key: str) -> tuple[str, str] | None:
+        """A value kept beside the index (the rendered repo map): (state, value), or None."""
+        try:
+            db = self._connect()
+        except (sqlite3.Error, OSError):
+            return None
+        try:
+            row = db.execute("SELECT state, value FROM extras WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error:
+            row = None
+        finally:
+            db.close()
+        return (row[0], row[1]) if row else None
+
+    def set_extra(self, key: str, state: str, value: str) -> None:
+        try:
+            db = self._connect()
+        except (sqlite3.Error, OSError):
+            return
+        try:
+            with db:
+                db.execute("INSERT OR REPLACE INTO extras VALUES (?, ?, ?)", (key, state, value))
+        except sqlite3.Error:
+            pass
+        finally:
+            db.close()
 
 
 def _stat_key(path: Path) -> tuple[int, int] | None:

@@ -3,15 +3,30 @@
 Grammars come from the per-language wheels on PyPI (``tree-sitter-python`` and friends),
 which carry the compiled grammar; nothing is downloaded at run time. tree_sitter is
 imported only when a file is first parsed.
+
+Each file is parsed once and walked once: one query holds the definition patterns and the
+reference pattern, and its captures come back as lists of nodes, read with C-level
+``map`` calls rather than a Python loop per identifier. What a file yields is a compact
+:class:`FileRecord` (tuples and arrays) that the index stores as it is; :class:`FileTags`
+turns it into :class:`Symbol` objects and a name -> lines dict only when they are asked for.
 """
 
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, field
+import json
+import re
+import struct
+import sys
+import zlib
+from array import array
+from collections import Counter
+from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress, islice
+from operator import attrgetter, gt, not_
 from pathlib import PurePath
-from typing import Any
+from typing import Any, NamedTuple
 
 from agent.codeintel.queries import CONTAINER_KINDS, DEFINITIONS, REFERENCES
 
@@ -45,8 +60,8 @@ def language_for(path: str | PurePath) -> str | None:
     return EXTENSIONS.get(PurePath(path).suffix.lower())
 
 
-@dataclass(frozen=True)
-class Symbol:
+
+class Symbol(NamedTuple):
     """One definition: where it is (1-based, inclusive lines) and how it reads."""
 
     name: str
@@ -57,20 +72,171 @@ class Symbol:
     parent: str | None = None  # the enclosing definition's name
 
     def to_row(self) -> list[Any]:
-        return [self.name, self.kind, self.line, self.end_line, self.signature, self.parent]
+        return list(self)
 
     @classmethod
-    def from_row(cls, row: list[Any]) -> Symbol:
+    def from_row(cls, row: list[Any] | tuple[Any, ...]) -> Symbol:
         return cls(*row)
 
 
-@dataclass
-class FileTags:
-    """What one file defines, and every name it uses (name -> lines, in order)."""
+class FileRecord(NamedTuple):
+    """What parsing one file yields, in a compact form: the definitions as rows (the fields
+    of :class:`Symbol`), and the references as parallel arrays: for each use of a name, the
+    position of the name in ``names`` and the 0-based line. ``counts[i]`` is how often
+    ``names[i]`` is used; names are in the order of their first use."""
 
     language: str
-    definitions: list[Symbol] = field(default_factory=list)
-    references: dict[str, list[int]] = field(default_factory=dict)
+    definitions: tuple[tuple[Any, ...], ...]
+    names: tuple[str, ...]
+    counts: tuple[int, ...]
+    ref_names: array  # index into names, per use, in source order
+    ref_rows: array  # 0-based line, per use
+
+
+class FileTags:
+    """What one file defines, and every name it uses (name -> lines, in order).
+
+    Built from a :class:`FileRecord`, it makes the :class:`Symbol` list and the
+    name -> lines dict the first time each is read; the repo map needs neither (it reads
+    :meth:`definition_names` and :meth:`reference_counts`)."""
+
+    __slots__ = ("language", "_record", "_definitions", "_references")
+
+    def __init__(self, language: str, definitions: list[Symbol] | None = None,
+                 references: dict[str, list[int]] | None = None):
+        self.language = language
+        self._record: FileRecord | None = None
+        self._definitions = definitions if definitions is not None else []
+        self._references = references if references is not None else {}
+
+    @classmethod
+    def from_record(cls, record: FileRecord) -> FileTags:
+        tags = cls.__new__(cls)
+        tags.language = record.language
+        tags._record = record
+        tags._definitions = None
+        tags._references = None
+        return tags
+
+    @property
+    def definitions(self) -> list[Symbol]:
+        if self._definitions is None:
+            self._definitions = list(map(Symbol._make, self._record.definitions))
+        return self._definitions
+
+    @property
+    def references(self) -> dict[str, list[int]]:
+        if self._references is None:
+            rec = self._record
+            refs: dict[str, list[int]] = {name: [] for name in rec.names}
+            lists = [refs[name] for name in rec.names]
+            for i, row in zip(rec.ref_names, rec.ref_rows):
+                lists[i].append(row + 1)
+            self._references = refs
+        return self._references
+
+    def definition_names(self) -> list[str]:
+        if self._record is not None:
+            return [row[0] for row in self._record.definitions]
+        return [s.name for s in self._definitions]
+
+    def reference_counts(self) -> tuple[tuple[str, ...] | list[str], tuple[int, ...] | list[int]]:
+        """The names this file uses (first use first) and how often it uses each."""
+        if self._record is not None:
+            return self._record.names, self._record.counts
+        return list(self._references), [len(rows) for rows in self._references.values()]
+
+    def lines_of(self, name: str) -> list[int]:
+        """The 1-based lines where this file uses ``name`` (a line once per use), in order."""
+        rec = self._record
+        if rec is None or self._references is not None:
+            return list(self.references.get(name, ()))
+        try:
+            i = rec.names.index(name)
+        except ValueError:
+            return []
+        return [row + 1 for row in compress(rec.ref_rows, map(i.__eq__, rec.ref_names))]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FileTags):
+            return NotImplemented
+        return (self.language, self.definitions, self.references) == (other.language, other.definitions, other.references)
+
+    def __repr__(self) -> str:
+        return f"FileTags({self.language!r}, {len(self.definitions)} definitions, {len(self.references)} names used)"
+
+
+# -- the cache form of a record ---------------------------------------------------------
+#
+# zlib of: a header (counts and array type codes), then unsigned ints (line, end line and
+# has-parent per definition, then the use count per name), the two reference arrays, and
+# the strings (definition names, kinds, signatures, parents, used names) joined by NUL, or
+# as a JSON list when one of them holds a NUL. Only zlib, struct, array and str methods read
+# it back: a damaged row is an error for that file, never code run.
+
+_MAGIC = b"LR1" + (b"l" if sys.byteorder == "little" else b"b")
+_HEADER = struct.Struct("=IIIccc")
+
+
+def encode_record(record: FileRecord) -> bytes:
+    defs = record.definitions
+    ints = array("I")
+    for _, _, line, end_line, _, parent in defs:
+        ints.extend((line, end_line, parent is not None))
+    ints.extend(record.counts)
+    strings = [d[0] for d in defs] + [d[1] for d in defs] + [d[4] for d in defs]
+    strings += [d[5] for d in defs if d[5] is not None]
+    strings += record.names
+    joined = "\0".join(strings)
+    if joined.count("\0") == len(strings) - 1 or not strings:
+        mode, text = b"0", joined.encode("utf-8", "surrogatepass")
+    else:
+        mode, text = b"J", json.dumps(strings).encode()
+    header = _HEADER.pack(len(defs), len(record.names), len(record.ref_names),
+                          record.ref_names.typecode.encode(), record.ref_rows.typecode.encode(), mode)
+    payload = b"".join((header, ints.tobytes(), record.ref_names.tobytes(), record.ref_rows.tobytes(), text))
+    return _MAGIC + zlib.compress(payload, 1)
+
+
+def decode_record(blob: bytes, language: str) -> FileRecord:
+    """The record :func:`encode_record` wrote; ValueError when ``blob`` is not one."""
+    if blob[:len(_MAGIC)] != _MAGIC:
+        raise ValueError("not a code index record")
+    try:
+        payload = zlib.decompress(blob[len(_MAGIC):])
+        n_defs, n_names, n_refs, names_code, rows_code, mode = _HEADER.unpack_from(payload)
+        at = _HEADER.size
+        ints = array("I")
+        ints.frombytes(payload[at:at + 4 * (3 * n_defs + n_names)])
+        at += 4 * (3 * n_defs + n_names)
+        ref_names, ref_rows = array(names_code.decode()), array(rows_code.decode())
+        for arr in (ref_names, ref_rows):
+            arr.frombytes(payload[at:at + arr.itemsize * n_refs])
+            at += arr.itemsize * n_refs
+        has_parent = ints[2:3 * n_defs:3]
+        n_parents = sum(has_parent)
+        text = payload[at:].decode("utf-8", "surrogatepass")
+        if mode == b"J":
+            strings = json.loads(text)
+        else:  # no strings and one empty string both write "": the counts tell which
+            strings = text.split("\0") if 3 * n_defs + n_parents + n_names else []
+    except (zlib.error, struct.error, UnicodeDecodeError, TypeError) as e:
+        raise ValueError(f"damaged code index record: {e}") from None
+    if (len(ints) != 3 * n_defs + n_names or len(ref_names) != n_refs or len(ref_rows) != n_refs
+            or len(strings) != 3 * n_defs + n_parents + n_names or (n_names == 0) != (n_refs == 0)
+            or (n_refs and max(ref_names) >= n_names)):
+        raise ValueError("damaged code index record: sizes do not match")
+    parents = iter(strings[3 * n_defs:3 * n_defs + n_parents])
+    definitions = tuple(
+        (name, kind, ints[3 * i], ints[3 * i + 1], signature, next(parents) if has_parent[i] else None)
+        for i, (name, kind, signature) in enumerate(zip(strings[:n_defs], strings[n_defs:2 * n_defs],
+                                                         strings[2 * n_defs:3 * n_defs]))
+    )
+    names = tuple(strings[3 * n_defs + n_parents:]) if n_names else ()
+    return FileRecord(language, definitions, names, tuple(ints[3 * n_defs:]), ref_names, ref_rows)
+
+
+_CAPTURE = re.compile(rb"@([A-Za-z_][\w.]*)")
 
 
 class Grammar:
@@ -80,53 +246,140 @@ class Grammar:
         import tree_sitter as ts
 
         module, func = GRAMMARS[language]
+        self.name = language
         self.language = ts.Language(getattr(importlib.import_module(module), func)())
         self.parser = ts.Parser(self.language)
         self.definitions = ts.Query(self.language, DEFINITIONS[language])
         self.references = ts.Query(self.language, REFERENCES[language])
         self._cursor_type = ts.QueryCursor
+        self.combined, self.patterns = self._combine(ts)
 
-    def tags(self, language: str, source: bytes) -> FileTags:
+    def _combine(self, ts: Any) -> tuple[Any, list[tuple[str, str, str]]]:
+        """One query with every definition pattern and the reference pattern, each definition
+        pattern's captures renamed ``n<i>`` (the name) and ``d<i>.<kind>`` (the definition), so
+        a single walk of the tree gives both, and each capture says which pattern made it."""
+        source = DEFINITIONS[self.name].encode()
+        parts, patterns = [], []
+        for i in range(self.definitions.pattern_count):
+            text = source[self.definitions.start_byte_for_pattern(i):self.definitions.end_byte_for_pattern(i)]
+            captures = [m.decode() for m in _CAPTURE.findall(text)]
+            kinds = [c.removeprefix("definition.") for c in captures if c.startswith("definition.")]
+            if set(captures) - {f"definition.{k}" for k in kinds} != {"name"} or len(kinds) != 1:
+                raise ValueError(f"definition pattern {i} of {self.name} needs one @name and one @definition.<kind>")
+
+            def rename(m: re.Match[bytes], i: int = i) -> bytes:
+                return b"@n%d" % i if m.group(1) == b"name" else b"@d%d.%s" % (i, m.group(1)[len(b"definition."):])
+
+            parts.append(_CAPTURE.sub(rename, text).decode())
+            patterns.append((f"n{i}", f"d{i}.{kinds[0]}", kinds[0]))
+        return ts.Query(self.language, "\n".join(parts) + "\n" + REFERENCES[self.name]), patterns
+
+    def record(self, source: bytes) -> FileRecord:
         root = self.parser.parse(source).root_node
+        cursor = self._cursor_type(self.combined)
+        captures = cursor.captures(root)
+        refs = captures.pop("ref", [])
+        found = None if cursor.did_exceed_match_limit else self._paired(captures)
+        if found is None:  # the captures could not be paired safely: ask for the matches
+            found = self._matched(root)
         lines = source.split(b"\n")
-        found: dict[int, tuple[int, Symbol]] = {}  # name start byte -> (pattern, symbol): first pattern wins
-        for pattern, captures in self._cursor_type(self.definitions).matches(root):
-            names = captures.get("name")
-            node = next((nodes[0] for key, nodes in captures.items() if key.startswith("definition.")), None)
-            if not names or node is None:
-                continue
-            kind = next(key for key in captures if key.startswith("definition.")).removeprefix("definition.")
-            name = names[0]
-            if name.start_byte in found and found[name.start_byte][0] <= pattern:
-                continue
+        symbols = []
+        for _, name, node, kind in found.values():
             row = name.start_point[0]
             signature = lines[row].decode("utf-8", "replace").rstrip()[:MAX_SIGNATURE_CHARS]
             text = source[name.start_byte:name.end_byte].decode("utf-8", "replace")
-            found[name.start_byte] = (pattern, Symbol(text, kind, node.start_point[0] + 1, node.end_point[0] + 1, signature))
-        definitions = _nest(sorted((s for _, s in found.values()), key=lambda s: (s.line, -s.end_line)))
-        references: dict[str, list[int]] = {}
-        for node in self._cursor_type(self.references).captures(root).get("ref", []):
-            if node.start_byte in found:
+            symbols.append((text, kind, node.start_point[0] + 1, node.end_point[0] + 1, signature))
+        symbols.sort(key=_line_then_longest)
+        return FileRecord(self.name, tuple(_nest(symbols)), *_references(source, refs, found))
+
+    def _paired(self, captures: dict[str, list[Any]]) -> dict[int, tuple[int, Any, Any, str]] | None:
+        """Definitions from the captures: in source order, the k-th name of a pattern belongs
+        to its k-th definition. None when that does not hold up (counts differ, or a name
+        lies outside its definition); the caller then asks for the matches."""
+        found: dict[int, tuple[int, Any, Any, str]] = {}
+        for pattern, (name_key, def_key, kind) in enumerate(self.patterns):
+            names, nodes = captures.get(name_key), captures.get(def_key)
+            if names is None and nodes is None:
                 continue
-            name = source[node.start_byte:node.end_byte].decode("utf-8", "replace")
-            references.setdefault(name, []).append(node.start_point[0] + 1)
-        for rows in references.values():
-            rows.sort()
-        return FileTags(language, definitions, references)
+            if names is None or nodes is None or len(names) != len(nodes):
+                return None
+            names = sorted(names, key=_start_byte)
+            nodes = sorted(nodes, key=_start_then_longest)
+            for name, node in zip(names, nodes):
+                start = name.start_byte
+                if not (node.start_byte <= start and name.end_byte <= node.end_byte):
+                    return None
+                if start not in found:  # the first pattern that names it wins
+                    found[start] = (pattern, name, node, kind)
+        return dict(sorted(found.items()))
+
+    def _matched(self, root: Any) -> dict[int, tuple[int, Any, Any, str]]:
+        found: dict[int, tuple[int, Any, Any, str]] = {}  # name start byte -> (pattern, name, node, kind)
+        for pattern, captures in self._cursor_type(self.definitions).matches(root):
+            names = captures.get("name")
+            key = next((key for key in captures if key.startswith("definition.")), None)
+            if not names or key is None:
+                continue
+            name = names[0]
+            if name.start_byte in found and found[name.start_byte][0] <= pattern:
+                continue
+            found[name.start_byte] = (pattern, name, captures[key][0], key.removeprefix("definition."))
+        return dict(sorted(found.items()))
+
+    def tags(self, language: str, source: bytes) -> FileTags:
+        return FileTags.from_record(self.record(source))
 
 
-def _nest(symbols: list[Symbol]) -> list[Symbol]:
+_start_byte = attrgetter("start_byte")
+
+
+def _start_then_longest(node: Any) -> tuple[int, int]:
+    return node.start_byte, -node.end_byte
+
+
+def _line_then_longest(symbol: tuple[Any, ...]) -> tuple[int, int]:
+    return symbol[2], -symbol[3]
+
+
+def _references(source: bytes, refs: list[Any], found: dict[int, Any]) -> tuple[tuple[str, ...], tuple[int, ...], array, array]:
+    """names, counts, ref_names, ref_rows of the reference captures, leaving out each
+    definition's own name; all per-node work is ``map`` over C getters."""
+    starts = list(map(_start_byte, refs))
+    if any(map(gt, starts, islice(starts, 1, None))):  # captures do not always come in source order
+        order = sorted(range(len(starts)), key=starts.__getitem__)
+        refs = list(map(refs.__getitem__, order))
+        starts = list(map(starts.__getitem__, order))
+    if found:
+        dropped = list(map(found.__contains__, starts))
+        if any(dropped):
+            refs = list(compress(refs, map(not_, dropped)))
+            starts = list(compress(starts, map(not_, dropped)))
+    ends = map(attrgetter("end_byte"), refs)
+    raw = list(map(source.__getitem__, map(slice, starts, ends)))
+    decoded = {b: b.decode("utf-8", "replace") for b in dict.fromkeys(raw)}
+    texts = list(map(decoded.__getitem__, raw))
+    names = tuple(dict.fromkeys(texts))
+    position = dict(zip(names, range(len(names))))
+    ref_names = array("H" if len(names) < 1 << 16 else "I", map(position.__getitem__, texts))
+    rows = list(map(attrgetter("start_point.row"), refs))
+    ref_rows = array("H" if not rows or max(rows) < 1 << 16 else "I", rows)
+    count = Counter(ref_names)
+    return names, tuple(map(count.__getitem__, range(len(names)))), ref_names, ref_rows
+
+
+def _nest(symbols: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """Set each symbol's parent (the innermost definition around it); functions in classes are methods."""
-    out: list[Symbol] = []
-    stack: list[Symbol] = []
-    for s in symbols:
-        while stack and not (stack[-1].line <= s.line and s.end_line <= stack[-1].end_line):
+    out: list[tuple[Any, ...]] = []
+    stack: list[tuple[Any, ...]] = []
+    for name, kind, line, end_line, signature in symbols:
+        while stack and not (stack[-1][2] <= line and end_line <= stack[-1][3]):
             stack.pop()
         parent = stack[-1] if stack else None
-        kind = "method" if s.kind == "function" and parent is not None and parent.kind in CONTAINER_KINDS else s.kind
-        s = Symbol(s.name, kind, s.line, s.end_line, s.signature, parent.name if parent else None)
-        out.append(s)
-        stack.append(s)
+        if kind == "function" and parent is not None and parent[1] in CONTAINER_KINDS:
+            kind = "method"
+        row = (name, kind, line, end_line, signature, parent[0] if parent else None)
+        out.append(row)
+        stack.append(row)
     return out
 
 
@@ -135,6 +388,11 @@ def grammar(language: str) -> Grammar:
     return Grammar(language)
 
 
+def extract(source: bytes, language: str) -> FileRecord:
+    """The compact definitions and references of ``source`` written in ``language``."""
+    return grammar(language).record(source)
+
+
 def parse_source(source: bytes, language: str) -> FileTags:
     """Definitions and references of ``source`` written in ``language`` (a key of GRAMMARS)."""
-    return grammar(language).tags(language, source)
+    return FileTags.from_record(extract(source, language))

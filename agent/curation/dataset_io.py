@@ -48,6 +48,7 @@ from agent.rows import (
     write_jsonl,
     write_manifest,
 )
+from agent.session_store import subagent_logs
 from agent.trajectory import LogReadResult, parse_log
 
 ExportView = Literal["full", "compacted"]
@@ -103,7 +104,15 @@ def session_meta(log: LogReadResult, row: dict[str, Any], source: bytes) -> dict
     errors = {r.tool_call_id for r in log.events if isinstance(r, ToolResult) and r.is_error}
     call_ids = [c["id"] for m in row["messages"] for c in m.get("tool_calls", [])]
     started, ended = log.started, log.ended
+    links: dict[str, Any] = {}
+    if started is not None and started.parent_session_id:  # a subagent: the session and the call that ran it
+        links = {"parent_session_id": started.parent_session_id, "parent_tool_call_id": started.parent_tool_call_id,
+                 "subagent": (started.subagent or {}).get("agent")}
+    children = _subagent_ids(log)
+    if children:
+        links["subagents"] = children  # the sessions its task calls ran: rows of their own
     return {
+        **links,
         "session_id": log.session_id,
         "task": default_redactor().redact_text(next((m.content for m in log.messages() if m.role == "user"), "")),
         "created": started.ts if started else None,
@@ -197,9 +206,16 @@ def input_files(paths: list[str | os.PathLike[str]], report: ReadReport, *, newe
 
 
 def read_entries(paths: list[str | os.PathLike[str]], *, view: ExportView = "full", newest_first: bool = False) -> ReadReport:
-    """Every row of every input (see the module's docstring), annotations not applied."""
+    """Every row of every input (see the module's docstring), annotations not applied. A session
+    log brings the logs of its subagents (the sessions its ``task`` calls ran, in the same folder)
+    after it, each a row of its own, unless they are among the inputs already."""
     report = ReadReport()
-    for path in input_files(paths, report, newest_first=newest_first):
+    files = input_files(paths, report, newest_first=newest_first)
+    seen = {f.resolve() for f in files}
+    subagents: dict[Path, dict[str, list[tuple[str | None, Path]]]] = {}  # folder -> its subagents' logs, read once
+    work = list(reversed(files))
+    while work:
+        path = work.pop()
         if is_sidecar(path):
             continue
         try:
@@ -208,26 +224,41 @@ def read_entries(paths: list[str | os.PathLike[str]], *, view: ExportView = "ful
             report.skipped.append((path, f"cannot read: {e.strerror or e}"))
             continue
         if path.suffix == ".jsonl" and is_session_log(data):
-            _read_session(path, data, view, report)
+            log = _read_session(path, data, view, report)
+            if path.parent not in subagents:
+                subagents[path.parent] = subagent_logs(path.parent)
+            found = {p.stem for _, p in subagents[path.parent].get(log.session_id, [])}
+            for cid in _subagent_ids(log):
+                if cid not in found:
+                    report.problems.append(f"{path}: its subagent session {cid} has no log in {path.parent}; "
+                                           "it is left out")
+            kids = [p for _, p in subagents[path.parent].get(log.session_id, []) if p.resolve() not in seen]
+            seen.update(p.resolve() for p in kids)
+            work += reversed(kids)
         else:
             _read_dataset(path, data, report)
     return report
 
 
-def _read_session(path: Path, data: bytes, view: ExportView, report: ReadReport) -> None:
+def _subagent_ids(log: LogReadResult) -> list[str]:
+    return [r.subagent_session_id for r in log.events if isinstance(r, ToolResult) and r.subagent_session_id]
+
+
+def _read_session(path: Path, data: bytes, view: ExportView, report: ReadReport) -> LogReadResult:
     log = parse_log(data, path)
     try:
         annotation = load_annotation(path)
     except AnnotationError as e:
         report.problems.append(str(e))
         report.skipped.append((path, "its annotation file cannot be read"))
-        return
+        return log
     row = session_to_row(log, view)
     meta = session_meta(log, row, data)
     if annotation is not None:
         meta.update(annotation.model_dump(include={"outcome", "quality", "tags", "notes"}))
     bad = [str(p) for p in log.problems if p.kind != "truncated"]
     report.entries.append(Entry(DatasetRow(log.session_id, row, meta, str(path)), path, None, annotation, bad))
+    return log
 
 
 def _read_dataset(path: Path, data: bytes, report: ReadReport) -> None:
@@ -249,9 +280,10 @@ def _read_dataset(path: Path, data: bytes, report: ReadReport) -> None:
         if error is not None:
             report.problems.append(f"{path}:{line}: not JSON: {error}")
             continue
+        subagents: list[DatasetRow] = []
         if atif.is_atif(obj):
             try:
-                row = atif.to_row(obj, where)
+                row, *subagents = atif.to_rows(obj, where)  # embedded subagents: rows of their own
             except ValueError as e:
                 report.problems.append(f"{where}: {e}")
                 continue
@@ -264,6 +296,8 @@ def _read_dataset(path: Path, data: bytes, report: ReadReport) -> None:
         if annotation is not None:
             row.meta.update(annotation.model_dump(include={"outcome", "quality", "tags", "notes"}))
         report.entries.append(Entry(row, path, line, annotation))
+        # the annotation of the item is its main trajectory's
+        report.entries += [Entry(sub, path, line, None) for sub in subagents]
 
 
 def _from_dataset(obj: dict[str, Any], path: Path, line: int, fmt: str, where: str) -> DatasetRow:

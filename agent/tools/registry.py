@@ -9,8 +9,11 @@ from agent.tools.base import Tool
 from agent.tools.code import FindReferencesTool, FindSymbolTool, OutlineTool
 from agent.tools.files import EditTool, MultiEditTool, ReadFileTool, WriteFileTool
 from agent.tools.git import GitCommitTool, GitDiffTool, GitLogTool, GitShowTool, GitStatusTool
+from agent.tools.plan import PresentPlanTool
 from agent.tools.search import GlobTool, GrepTool, ListFilesTool
 from agent.tools.shell import ShellTool
+from agent.tools.skill import SkillTool
+from agent.tools.task import TaskTool
 from agent.tools.todo import TodoTool
 from agent.tools.web import WebFetchTool
 
@@ -24,6 +27,18 @@ ALL_TOOLS: dict[str, type[Tool]] = {
 }
 
 
+# tools a session offers where they apply, never by default: present_plan in plan mode and in chats
+# (shift+tab can switch to plan mode there), skill when there are skills; `tools` in the config may name them too
+# task when the model's context is large enough ([subagents] min_context, agent/subagents.py)
+OPTIONAL_TOOLS: dict[str, type[Tool]] = {PresentPlanTool.name: PresentPlanTool, SkillTool.name: SkillTool,
+                                         TaskTool.name: TaskTool}
+
+
+def with_plan_tool(tools: list[Tool]) -> list[Tool]:
+    """``tools`` with ``present_plan`` added at the end when it is not there yet."""
+    return tools if any(t.name == PresentPlanTool.name for t in tools) else [*tools, PresentPlanTool()]
+
+
 # the tools of a small-context model: reading, searching, editing and running
 CORE_TOOLS = ("shell", "read_file", "write_file", "edit", "list_files", "glob", "grep")
 SMALL_CONTEXT = 8192  # tokens; at or below it a session offers CORE_TOOLS unless told otherwise
@@ -35,12 +50,13 @@ def select_tools(names: Iterable[str] | None, context_window: int | None = None)
     if names is None:
         names = CORE_TOOLS if context_window is not None and context_window <= SMALL_CONTEXT else ALL_TOOLS
     names = list(names)
-    unknown = [n for n in names if n not in ALL_TOOLS]
+    known = {**ALL_TOOLS, **OPTIONAL_TOOLS}
+    unknown = [n for n in names if n not in known]
     if unknown:
         from agent.config import ConfigError
 
-        raise ConfigError(f"key 'tools': unknown tool {unknown[0]!r}; the built-in tools are: {', '.join(ALL_TOOLS)}")
-    return [ALL_TOOLS[n]() for n in names]
+        raise ConfigError(f"key 'tools': unknown tool {unknown[0]!r}; the built-in tools are: {', '.join(known)}")
+    return [known[n]() for n in names]
 
 
 def default_tools() -> list[Tool]:

@@ -1,6 +1,12 @@
 """The ``/`` commands of the chat, for every front end: :class:`CommandHandler` runs one against
 the session and returns what to show (:class:`Reply`) and what the front end must do
-(:class:`Switch`, :class:`PickSession`, :class:`Compact`, :class:`Quit`), in order.
+(:class:`Switch`, :class:`PickSession`, :class:`Compact`, :class:`SendPrompt`, :class:`EditFile`,
+:class:`Quit`), in order.
+
+Besides the built-in commands, the handler serves the custom commands (Markdown files in
+``.limi/commands/`` and the user's ``commands/``, :mod:`agent.custom_commands`) and the skills
+(``/NAME`` sends the skill with the request, :mod:`agent.skills`); ``/help`` and the ``/`` menu
+list them (:meth:`CommandHandler.extra_commands`).
 
 The handler blocks (an export, an undo, reading the session list): the TUI calls it off its
 event loop. Names, arguments and help: :mod:`limi_cli.chat.slash_commands`.
@@ -8,22 +14,29 @@ event loop. Names, arguments and help: :mod:`limi_cli.chat.slash_commands`.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Union
 
 from agent.backends.base import BackendError
+from agent.backends.registry import make_backend
 from agent.checkpoints import CheckpointError, describe_undo, undo
-from agent.config import ConfigError
+from agent.config import Config, ConfigError, user_config_path
+from agent.custom_commands import (DEFAULT_TIMEOUT_S, PROJECT_DIR as COMMANDS_DIR, CommandSet, CustomCommand, PromptTurn,
+                                   command_turn, load_commands)
 from agent.curation.annotations import rate_session
 from agent.events import Compaction
 from agent.export import export_sessions
+from agent.instructions import DEFAULT_FILES, INIT_RULES, init_prompt, user_instructions_dir
 from agent.policy import APPROVAL_MODES
 from agent.session import Session
 from agent.session_store import SessionLookupError, SessionSummary, find_session, list_sessions, sessions_dir
+from agent.skills import PROJECT_DIR as SKILLS_DIR, Skill, SkillSet, load_skills
+from agent.tools.base import ToolError
 from limi_cli.chat.factory import SessionFactory
-from limi_cli.chat.slash_commands import BY_NAME, help_text
+from limi_cli.chat.slash_commands import ALIASES, BY_NAME, SlashCommand, help_text
 
 
 @dataclass(frozen=True)
@@ -61,11 +74,53 @@ class Compact:
 
 
 @dataclass(frozen=True)
+class SendPrompt:
+    """Run ``turn`` (:class:`~agent.custom_commands.PromptTurn`: its text is the user message the
+    model gets) as the next turn; the chat shows ``shown`` (what was typed) with ``note`` under it."""
+
+    shown: str
+    turn: PromptTurn
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class EditFile:
+    """Open ``path`` in the person's editor (``/memory``); :meth:`run` blocks until it is closed.
+    A file made for it (``created``) that is still empty afterwards is removed again."""
+
+    path: Path
+    created: bool = False
+
+    def run(self) -> Reply:
+        import shlex
+        import shutil
+        import subprocess
+
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or next(
+            (e for e in ("nano", "vi") if shutil.which(e)), "")
+        if not editor:
+            return Reply("no editor: set $EDITOR (e.g. export EDITOR=nano) and run /memory again", "warning")
+        try:
+            argv = shlex.split(editor)
+            code = subprocess.run([*argv, str(self.path)]).returncode
+        except (OSError, ValueError) as e:
+            return Reply(f"could not start the editor {editor!r} ($EDITOR): {e}", "warning")
+        finally:
+            if self.created and self.path.is_file() and not self.path.read_text(encoding="utf-8", errors="replace").strip():
+                self.path.unlink()
+        if code != 0:
+            return Reply(f"the editor {editor!r} exited with code {code}", "warning")
+        if not self.path.is_file():
+            return Reply(f"{self.path} was not written")
+        return Reply(f"saved {self.path}; new sessions read it (/clear starts one)")
+
+
+@dataclass(frozen=True)
 class Quit:
     """End the session and leave."""
 
 
-Action = Union[Switch, PickSession, Compact, Quit]
+Action = Union[Switch, PickSession, Compact, SendPrompt, EditFile, Quit]
 Item = Union[Reply, Action]
 
 
@@ -89,20 +144,126 @@ class CommandHandler:
 
     def __init__(self, workspace: Path, *, keys_help: str = "", mode_keys: str = ""):
         self.workspace, self.keys_help, self.mode_keys = workspace, keys_help, mode_keys
+        self._found: tuple[tuple, CommandSet, SkillSet] | None = None  # the files' stamps, what they hold
+        self._backends: dict[str, object] = {}  # the models custom commands asked for, loaded once
 
     def run(self, name: str, arg: str, session: Session | None, factory: Callable | None = None,
             busy: bool = False) -> list[Item]:
         """What ``/name arg`` gives, against ``session`` (None while none is open) built by
         ``factory``; ``busy``: a turn is running."""
         handler = getattr(self, f"cmd_{name}", None) if name in BY_NAME else None
-        if handler is None:
-            return [Reply(f"unknown command /{name}; /help lists the commands", "warning")]
-        return handler(arg, session, factory, busy)
+        if handler is not None:
+            return handler(arg, session, factory, busy)
+        commands, skills = self.extensions()
+        if (command := commands.get(name)) is not None:
+            return self.custom(command, arg, session, factory, busy)
+        if (skill := skills.get(name)) is not None:
+            return self.skill(skill, arg, session, busy)
+        if name in commands.problems:
+            return [Reply(commands.problems[name], "warning")]
+        return [Reply(f"unknown command /{name}; /help lists the commands", "warning")]
+
+    # -- custom commands and skills ------------------------------------------------------
+
+    def extensions(self) -> tuple[CommandSet, SkillSet]:
+        """The custom commands and skills as the files are now (read again when one changed)."""
+        # the user config dir holds the user's commands and skills, and the trust store
+        stamp = _stamp([user_config_path().parent, self.workspace / COMMANDS_DIR, self.workspace / SKILLS_DIR])
+        if self._found is None or self._found[0] != stamp:
+            commands = load_commands(self.workspace, reserved={*BY_NAME, *ALIASES})
+            self._found = (stamp, commands, load_skills(self.workspace))
+        return self._found[1], self._found[2]
+
+    def extra_commands(self) -> list[SlashCommand]:
+        """The custom commands, then the skills (those whose name no command has), for the ``/`` menu and ``/help``."""
+        commands, skills = self.extensions()
+        found = [SlashCommand(c.name, c.argument_hint, c.help()) for c in commands.commands.values()]
+        found += [SlashCommand(s.name, "[REQUEST]", f"skill: {s.description}")
+                  for s in skills.skills.values() if s.name not in commands.commands and s.name not in BY_NAME]
+        return found
+
+    def custom(self, command: CustomCommand, arg: str, session, factory, busy) -> list[Item]:
+        """``/NAME args`` of a custom command: its text expanded (``!`` lines run where allowed) and sent."""
+        if session is None:
+            return [_NO_SESSION]
+        if busy:
+            return [_STILL_WORKING]
+        config = getattr(factory, "config", None)
+        timeout = config.command_timeout_s if isinstance(config, Config) else DEFAULT_TIMEOUT_S
+        turn, notes = command_turn(command, arg, session, timeout_s=timeout, backend_for=self._backend_for(factory))
+        items: list[Item] = [Reply(note, "warning") for note in notes]
+        if turn is None:
+            return [*items, Reply(f"/{command.name} was not sent", "warning")]
+        shown = f"/{command.name} {arg}".rstrip()
+        return [*items, SendPrompt(shown, turn, f"{command.shown_as}, {len(turn.text.splitlines())} lines sent")]
+
+    def skill(self, skill: Skill, arg: str, session, busy) -> list[Item]:
+        """``/NAME request`` of a skill: the request with the skill's text."""
+        if session is None:
+            return [_NO_SESSION]
+        if busy:
+            return [_STILL_WORKING]
+        try:
+            text = skill.as_message(arg)
+        except ToolError as e:
+            return [Reply(f"/{skill.name}: {e}", "warning")]
+        record = {"name": skill.name, "skill": True, "path": skill.shown_as, "sha256": skill.sha256, "arguments": arg}
+        return [SendPrompt(f"/{skill.name} {arg}".rstrip(), PromptTurn(text, record), f"skill {skill.shown_as}")]
+
+    def _backend_for(self, factory) -> Callable[[str], object] | None:
+        """How a custom command's ``model`` is loaded: as ``/model`` would (None: this chat cannot)."""
+        if not isinstance(factory, SessionFactory):
+            return None
+
+        def load(model: str) -> object:
+            if model not in self._backends:
+                self._backends[model] = make_backend(factory.config.model_copy(update={"model": model}))
+            return self._backends[model]
+
+        return load
 
     # -- the commands -----------------------------------------------------------------
 
     def cmd_help(self, arg: str, session, factory, busy) -> list[Item]:
-        return [Reply("commands:\n" + help_text() + (f"\n{self.keys_help}" if self.keys_help else ""))]
+        text = "commands:\n" + help_text()
+        commands, skills = self.extensions()
+        custom = [c for c in self.extra_commands() if c.name in commands.commands]
+        if custom:
+            text += "\ncustom commands (.limi/commands/, ~/.config/limi-cli/commands/):\n" + help_text(custom)
+        listed = [c for c in self.extra_commands() if c.name not in commands.commands]
+        if listed:
+            text += "\nskills (.limi/skills/, ~/.config/limi-cli/skills/; the model reads one when it fits):\n" + help_text(listed)
+        problems = [*commands.problems.values(), *commands.notices, *skills.problems]
+        if problems:
+            text += "\nnot loaded or limited:\n" + "\n".join(f"  {p}" for p in problems)
+        return [Reply(text + (f"\n{self.keys_help}" if self.keys_help else ""))]
+
+    def cmd_init(self, arg: str, session, factory, busy) -> list[Item]:
+        if session is None:
+            return [_NO_SESSION]
+        if busy:
+            return [_STILL_WORKING]
+        config = getattr(factory, "config", None)
+        names = tuple(config.instruction_files) if isinstance(config, Config) and config.instruction_files else DEFAULT_FILES
+        turn = PromptTurn(init_prompt(self.workspace, names), {"name": "init", "builtin": True}, INIT_RULES)
+        return [Reply("asking the model to write AGENTS.md from the repository; you see the file before it is written"),
+                SendPrompt("/init", turn, "the instructions for writing AGENTS.md")]
+
+    def cmd_memory(self, arg: str, session, factory, busy) -> list[Item]:
+        if arg not in ("", "user", "project"):
+            return [Reply("/memory edits this project's AGENTS.md; /memory user edits your own", "warning")]
+        config = getattr(factory, "config", None)
+        names = tuple(config.instruction_files) if isinstance(config, Config) and config.instruction_files else DEFAULT_FILES
+        folder = user_instructions_dir() if arg == "user" else self.workspace
+        path = next((folder / n for n in names if (folder / n).is_file()), folder / names[0])
+        created = not path.exists()
+        if created:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.touch()
+            except OSError as e:
+                return [Reply(f"cannot create {path}: {e}", "warning")]
+        return [EditFile(path, created)]
 
     def cmd_quit(self, arg: str, session, factory, busy) -> list[Item]:
         return [Quit()]
@@ -193,6 +354,21 @@ class CommandHandler:
         if busy:
             return [Reply("wait until the agent is done (or press esc) before /compact", "warning")]
         return [Reply("compacting: the model is summarising the older turns..."), Compact()]
+
+
+def _stamp(folders: list[Path]) -> tuple:
+    """What changes when a file under ``folders`` is added, removed or written (paths, sizes, times)."""
+    found = []
+    for folder in folders:
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames.sort()
+            for name in sorted(filenames):
+                try:
+                    st = os.stat(os.path.join(dirpath, name))
+                except OSError:
+                    continue
+                found.append((dirpath, name, st.st_size, st.st_mtime_ns))
+    return tuple(found)
 
 
 _STILL_WORKING = Reply("still working: press esc to stop it first", "warning")

@@ -7,7 +7,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from agent.events import Checkpoint, Compaction, ExpertStep, Undo
+from agent.events import (
+    ApprovalChanged,
+    AssistantMessage,
+    Checkpoint,
+    Compaction,
+    ExpertStep,
+    HookRun,
+    PlanDecision,
+    SessionEnded,
+    SessionStarted,
+    SubagentEvent,
+    Undo,
+)
 
 EXIT_DONE, EXIT_ERROR, EXIT_USAGE, EXIT_MAX_TURNS, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -63,4 +75,54 @@ def event_line(event) -> str | None:
         how = {"expert": "written by the expert", "model": "the model's proposal, accepted",
                "edited": "the model's proposal, edited by the expert"}[event.source]
         return f"✎ step {event.turn}: {how}"
+    if isinstance(event, HookRun):
+        return hook_line(event)
+    if isinstance(event, ApprovalChanged):
+        return f"◇ approval mode: {event.approval}" if event.by == "user" else None  # a plan's: its decision says it
+    if isinstance(event, PlanDecision):
+        return {"accepted": f"✓ plan accepted; approval mode {event.approval}, the agent goes on",
+                "edited": f"✓ plan accepted with your edits; approval mode {event.approval}, the agent goes on",
+                "rejected": "✗ plan rejected" + (f": {event.note}" if event.note else "") + "; the agent plans again",
+                }.get(event.decision)
+    if isinstance(event, SubagentEvent):
+        return subagent_line(event)
     return None
+
+
+def subagent_line(event: SubagentEvent) -> str | None:
+    """What a person sees of a subagent at work (a task call): its start, the calls it makes, its end."""
+    inner, who = event.event, f"subagent{f' {event.agent}' if event.agent else ''}"
+    if isinstance(inner, SessionStarted):
+        turns = (inner.subagent or {}).get("max_turns")
+        return (f"  ↳ {who} started ({len(inner.tools)} tools{f', {turns} turns at most' if turns else ''}; "
+                f"its log: {inner.session_id})")
+    if isinstance(inner, AssistantMessage) and inner.tool_calls:
+        calls = []
+        for call in inner.tool_calls:
+            arg = next((v for v in call.arguments.values() if isinstance(v, str)), "")
+            calls.append(f"{call.name} {_one_line(arg, 60)}".rstrip())
+        return "  ↳ " + " · ".join(calls)
+    if isinstance(inner, SessionEnded):
+        why = f": {inner.error}" if inner.error else ""
+        return f"  ↳ {who} {inner.reason} after {inner.turns} turns{why}"
+    return None
+
+
+def hook_line(run: HookRun) -> str | None:
+    """What a person sees of a hook run: its error, its block, or the context it added (a quiet
+    success shows nothing; a blocked prompt is said by the turn's error line)."""
+    if run.error is not None:
+        return f"⚠ {run.error}"
+    if run.outcome == "block" and run.event == "pre_tool_use":
+        return f"⚓ hook '{run.hook}' blocked {run.tool}: {_one_line(run.reason)}"
+    if run.outcome == "block" and run.event == "stop":
+        return f"⚓ hook '{run.hook}' (stop) keeps the agent going: {_one_line(run.reason)}"
+    if run.context is not None:
+        lines = len(run.stdout.strip().splitlines())
+        return f"⚓ hook '{run.hook}' ({run.event}) added {lines} line{'s' if lines != 1 else ''} of context for the model"
+    return None
+
+
+def _one_line(text: str | None, limit: int = 200) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."

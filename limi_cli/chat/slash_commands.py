@@ -3,6 +3,7 @@ What each does: :mod:`limi_cli.chat.commands`, for every front end."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -24,18 +25,21 @@ SLASH_COMMANDS: tuple[SlashCommand, ...] = (
     SlashCommand("undo", "[STEP]", "restore the files as they were before a step of this session (default: the last)"),
     SlashCommand("compact", "", "summarise older turns to free context (the task and the last turns are kept)"),
     SlashCommand("rate", "N [TAG...]", "rate this session 1-5 for curation, with optional tags (saved beside its log)"),
+    SlashCommand("init", "", "have the model write a first AGENTS.md for this repository (you approve the write)"),
+    SlashCommand("memory", "[user]", "edit this project's AGENTS.md (or, with user, your own) in $EDITOR"),
     SlashCommand("quit", "", "end the session and leave"),
 )
 BY_NAME = {c.name: c for c in SLASH_COMMANDS}
 ALIASES = {"exit": "quit", "q": "quit", "?": "help"}
 
 
-def complete_slash(text: str) -> list[SlashCommand]:
-    """Commands whose name starts with what follows the ``/`` (only while no space was typed)."""
+def complete_slash(text: str, extra: Sequence[SlashCommand] = ()) -> list[SlashCommand]:
+    """Commands whose name starts with what follows the ``/`` (only while no space was typed);
+    ``extra``: the custom commands and skills, after the built-in ones."""
     if not text.startswith("/") or " " in text:
         return []
     prefix = text[1:].lower()
-    found = [c for c in SLASH_COMMANDS if c.name.startswith(prefix)]
+    found = [c for c in (*SLASH_COMMANDS, *extra) if c.name.startswith(prefix)]
     return sorted(found, key=lambda c: c.name != prefix)  # an exact name first: /mode is not /model
 
 
@@ -49,7 +53,7 @@ def parse_slash(text: str) -> tuple[str, str] | None:
     return name, arg.strip()
 
 
-def help_text() -> str:
-    width = max(len(f"/{c.name} {c.args}") for c in SLASH_COMMANDS)
-    lines = [f"  {f'/{c.name} {c.args}'.ljust(width)}  {c.help}" for c in SLASH_COMMANDS]
+def help_text(commands: Sequence[SlashCommand] = SLASH_COMMANDS) -> str:
+    width = max((len(f"/{c.name} {c.args}") for c in commands), default=0)
+    lines = [f"  {f'/{c.name} {c.args}'.ljust(width)}  {c.help}" for c in commands]
     return "\n".join(lines)

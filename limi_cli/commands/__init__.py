@@ -3,4 +3,4 @@
 only argparse-level things at the top; the work is imported inside the handler."""
 
 # the order of `limi-cli --help`
-COMMANDS = ["chat", "run", "sessions", "undo", "trust", "export", "record", "review", "data", "train", "batch", "eval"]
+COMMANDS = ["chat", "run", "acp", "init", "sessions", "undo", "trust", "export", "record", "review", "data", "train", "batch", "eval"]

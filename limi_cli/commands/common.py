@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-APPROVALS = ["read-only", "ask", "auto-edit", "yolo"]
+APPROVALS = ["read-only", "plan", "ask", "auto-edit", "yolo"]
 
 
 class UserError(Exception):
@@ -23,6 +23,9 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
                    "a checkpoint directory, or a model name on the server at --base-url")
     g.add_argument("--base-url", help="OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1 (env LIMI_BASE_URL)")
     g.add_argument("--tool-protocol", choices=["auto", "native", "text"], help="how tools reach the model (default auto)")
+    g.add_argument("--constrained-tool-calls", action=argparse.BooleanOptionalAction, default=None,
+                   help="llama.cpp models: inside <tool_call> the model can only write a valid call to an offered tool "
+                        "(a grammar from the tools' schemas; default on, env LIMI_CONSTRAINED_TOOL_CALLS)")
 
 
 def add_sandbox_options(p: argparse.ArgumentParser) -> None:
@@ -38,7 +41,8 @@ def sandbox_overrides(args: argparse.Namespace) -> dict:
 
 def model_overrides(args: argparse.Namespace) -> dict:
     """Config overrides from the model options (None: not given on the command line)."""
-    return {"model": args.model, "base_url": args.base_url, "tool_protocol": args.tool_protocol}
+    return {"model": args.model, "base_url": args.base_url, "tool_protocol": args.tool_protocol,
+            "constrained_tool_calls": getattr(args, "constrained_tool_calls", None)}
 
 
 def workspace(path: Path | None) -> Path:

@@ -15,8 +15,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "eval", help="score a model on a suite: FTFC, SR@R, RC@R (compare, report: see the description)",
         description="Run a suite with R rounds (a failing check's output goes back to the agent in the same session) "
                     "and score it: FTFC, SR@R, RC@R, tool-call validity, steps, tokens, time. "
-                    "Also: `limi-cli eval report RUN_DIR` (score a run again) and "
-                    "`limi-cli eval compare RUN_A RUN_B ... [--chart PNG]` (side by side, exact McNemar test).",
+                    "Also: `limi-cli eval report RUN_DIR [--failures]` (score a run again; --failures: why each failed "
+                    "run failed) and `limi-cli eval compare RUN_A RUN_B ... [--chart PNG]` (side by side, exact McNemar "
+                    "test, how the failure classes moved).",
     )
     p.add_argument("suite", metavar="SUITE", help="a tasks .jsonl file, a folder with tasks.jsonl, 'builtin', or exercism:DIR; "
                    "or the word compare or report")
@@ -24,6 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_run_options(p, default_rounds=3, output_required=False)
     p.add_argument("--json", action="store_true", help="print the report as JSON instead of tables")
     p.add_argument("--chart", type=Path, help="compare: the PNG chart (default: compare.png in the first run directory)")
+    p.add_argument("--failures", action="store_true",
+                   help="also show why the failed runs failed: one class each (no tool call, malformed calls, loop, "
+                        "out of turns, no work, wrong answer, check failed), with counts, shares, example tasks")
     p.set_defaults(handler=handle)
 
 
@@ -37,7 +41,7 @@ def handle(args: argparse.Namespace) -> int:
     if args.suite == "report":
         if len(args.run_dirs) != 1:
             raise UserError("eval report takes one RUN_DIR")
-        return report(args.run_dirs[0], args.json)
+        return report(args.run_dirs[0], args.json, args.failures)
     if args.run_dirs:
         raise UserError(f"unexpected arguments after SUITE: {' '.join(args.run_dirs)}")
     if args.output is None:
@@ -48,22 +52,23 @@ def handle(args: argparse.Namespace) -> int:
         return code
     rep = load_report(run_dir)
     path = write_report(rep, run_dir)
-    _show(rep, args.json)
+    _show(rep, args.json, args.failures)
     print(f"report: {path}", file=sys.stderr)
     return 0
 
 
-def _show(report, as_json: bool) -> None:
+def _show(report, as_json: bool, failures: bool = False) -> None:
     from evaluation.report import render_report
 
     if as_json:
         print(report.model_dump_json(indent=2))
     else:
-        render_report(report)
+        render_report(report, failures=failures)
 
 
-def report(run_dir: str, as_json: bool) -> int:
-    """``limi-cli eval report RUN_DIR``: score a batch or eval run directory (again)."""
+def report(run_dir: str, as_json: bool, failures: bool = False) -> int:
+    """``limi-cli eval report RUN_DIR``: score a batch or eval run directory (again); ``failures``:
+    show the failure classes too (report.json has them either way)."""
     from evaluation.report import RunNotFound, load_report, write_report
     from limi_cli.commands.common import UserError
 
@@ -72,7 +77,7 @@ def report(run_dir: str, as_json: bool) -> int:
     except RunNotFound as e:
         raise UserError(str(e)) from None
     write_report(rep, Path(run_dir))
-    _show(rep, as_json)
+    _show(rep, as_json, failures)
     return 0
 
 
@@ -80,7 +85,7 @@ def compare(run_dirs: list[str], chart_path: Path | None, as_json: bool) -> int:
     """``limi-cli eval compare RUN_A RUN_B ...``: side by side, each run tested against the first."""
     import json
 
-    from evaluation.compare import paired_test, render_comparison, write_chart
+    from evaluation.compare import failure_moves, paired_test, render_comparison, write_chart
     from evaluation.report import RunNotFound, load_report
     from limi_cli.commands.common import UserError
 
@@ -94,7 +99,12 @@ def compare(run_dirs: list[str], chart_path: Path | None, as_json: bool) -> int:
     chart = write_chart(reports, chart_path or Path(run_dirs[0]) / "compare.png")
     if as_json:
         print(json.dumps({"runs": [r.model_dump(exclude={"per_task"}) for r in reports],
-                          "tests": [t.__dict__ for t in tests], "chart": str(chart)}, indent=2))
+                          "tests": [t.__dict__ for t in tests],
+                          "failure_moves": [{"base": m.base, "other": m.other, "common": m.common,
+                                             "counts": {k: list(v) for k, v in m.counts.items()},
+                                             "moved": [{"from": a, "to": b, "tasks": ids} for a, b, ids in m.moved]}
+                                            for m in failure_moves(reports)],
+                          "chart": str(chart)}, indent=2))
     else:
         render_comparison(reports, tests)
     print(f"chart: {chart}", file=sys.stderr)

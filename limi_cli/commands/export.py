@@ -33,7 +33,7 @@ def handle(args: argparse.Namespace) -> int:
         raise UserError("name the sessions to export (ids or prefixes), or pass --all")
     directory = sessions_dir(workspace(args.cwd), args.sessions_dir)
     if args.all:
-        paths: list[Path] = [s.path for s in reversed(list_sessions(directory))] if directory.is_dir() else []
+        paths: list[Path] = [s.path for s in reversed(list_sessions(directory, subagents=True))] if directory.is_dir() else []
     else:
         paths = [find_session(directory, i) for i in args.session_ids]
     if not paths:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -63,6 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     from training.config import TrainConfigError, build_config
     from training.dataset import DatasetError, load_rows
+    from training.distributed import is_main_process, world_size
     from training.masking import MaskingError
     from training.model_source import ModelSourceError, resolve_model
     from training.plan import (
@@ -81,6 +81,7 @@ def handle(args: argparse.Namespace) -> int:
               "max_steps", "repeat", "seed", "max_length", "too_long", "tool_protocol", "tool_prompt", "eval_fraction", "skip_invalid",
               "packing", "lora", "qlora", "lora_r", "lora_alpha", "merge_lora", "gradient_checkpointing", "resume")
     flags = {f: getattr(args, f) for f in fields}
+    main = is_main_process()  # under `accelerate launch` only rank 0 prints the plan
     if args.output is None and not args.dry_run and not args.config:
         raise UserError("name the output directory with -o OUT")
     try:
@@ -90,7 +91,8 @@ def handle(args: argparse.Namespace) -> int:
         if config.qlora and not args.dry_run:
             source.check_qlora()
         data = load_rows(config.data, skip_invalid=config.skip_invalid)
-        print(f"limi-cli train: {len(data)} rows from {len(data.files)} file(s); base model {source.label}", file=sys.stderr)
+        if main:
+            print(f"limi-cli train: {len(data)} rows from {len(data.files)} file(s); base model {source.label}", file=sys.stderr)
         tokenizer = source.load_tokenizer()
         model_config = source.load_config()  # read once: the context for tool_prompt, the shapes for --dry-run
         context = getattr(model_config, "max_position_embeddings", None)
@@ -98,7 +100,7 @@ def handle(args: argparse.Namespace) -> int:
 
         cuda = torch.cuda.is_available()
         config, notes = resolve_defaults(config, context, cuda)
-        for note in notes:
+        for note in notes if main else []:
             print(f"note: {note}", file=sys.stderr)
         prepared = prepare(data, config, tokenizer, context)
     except (TrainConfigError, DatasetError, ModelSourceError, MaskingError) as e:
@@ -106,12 +108,12 @@ def handle(args: argparse.Namespace) -> int:
     if not prepared.train:
         raise UserError("no sample left to train on (all rows too long, held out, or marked not-to-train); "
                         "raise --max-length or use --too-long cut")
-    n_steps = steps(prepared, config, devices=int(os.environ.get("WORLD_SIZE", "1")))
+    n_steps = steps(prepared, config, devices=world_size())
     from training.sft import use_bf16
 
     memory = estimate_memory(model_config, config, use_bf16(config), longest_sequence(prepared, config))
     summary = describe(prepared, config, n_steps, memory)
-    for line in summary:
+    for line in summary if main else []:
         print(line)
     problem = memory_problem(memory, available_memory_gib(cuda))
     if args.dry_run:

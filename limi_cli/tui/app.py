@@ -23,12 +23,13 @@ from agent.driver import Driver
 from agent.policy import APPROVAL_MODES, Approver
 from limi_cli.chat.outcomes import chat_line
 from limi_cli.chat.slash_commands import BY_NAME, complete_slash, parse_slash
-from limi_cli.tui.approver import ApprovalRequest, ThreadApprover
+from limi_cli.tui.approver import ApprovalRequest, PlanRequest, ThreadApprover
 from limi_cli.tui.chat_commands import ChatCommands
 from limi_cli.tui.history import PromptHistory, history_path
 from limi_cli.tui.mentions import attach_mentions, fuzzy_matches, mention_at, workspace_files
 from limi_cli.tui.messages import ApprovalAsked, SessionEventPosted, SessionFailed, SessionOpened, TurnFinished
 from limi_cli.tui.screens.approval_screen import ApprovalScreen
+from limi_cli.tui.screens.plan_screen import PlanScreen
 from limi_cli.tui.transcript import Transcript
 from limi_cli.tui.widgets.chat_view import ChatView
 from limi_cli.tui.widgets.completion_list import CompletionList
@@ -72,7 +73,7 @@ class ChatApp(App[int]):
         self.welcome = True  # the hint line on the first, empty screen
         self._idle = threading.Event()
         self._idle.set()
-        self._approval: tuple[ApprovalRequest, ApprovalScreen] | None = None
+        self._approval: tuple[ApprovalRequest | PlanRequest, ApprovalScreen | PlanScreen] | None = None
         self._last_ctrl_c = 0.0
         self._files: list[str] | None = None
 
@@ -126,6 +127,10 @@ class ChatApp(App[int]):
                                          "/help lists commands, @ attaches a file, esc stops the model.")
         if agent_sandbox.notice:  # "auto" found no bubblewrap here; stderr is the screen's now
             await self.transcript.notice(agent_sandbox.notice, "warning")
+        for event in s.start_events:  # session_start hooks
+            await self.transcript.show(event)
+        for line in getattr(s, "notices", []):  # bad AGENTS.md, command or skill files: the session goes on
+            await self.transcript.notice(line, "warning")
         await self.session_ready()
 
     async def session_ready(self) -> None:
@@ -157,8 +162,10 @@ class ChatApp(App[int]):
 
     # -- a turn -------------------------------------------------------------------------
 
-    async def send(self, text: str) -> None:
-        """Show the user's message and run the turn (mentioned files attached for the model)."""
+    async def send(self, text: str, prompt=None) -> None:
+        """Show the user's message and run the turn (mentioned files attached for the model); with
+        ``prompt`` (a :class:`~limi_cli.chat.commands.SendPrompt` of a ``/`` command) ``text`` is what
+        was typed and the prompt's turn runs."""
         if self.session is None:
             waiting = any(w.group == "session" and w.is_running for w in self.workers)
             await self.transcript.notice("the session is not ready yet; wait for the model to load" if waiting else
@@ -167,16 +174,21 @@ class ChatApp(App[int]):
         if self.working:
             self.notify("still working: press esc to stop it first", severity="warning")
             return
-        model_text, attached = attach_mentions(text, self.workspace)
-        await self.transcript.user(text, [f"{a.path} ({a.lines} lines{', cut' if a.cut else ''})" for a in attached])
+        if prompt is not None:
+            model_text, notes = prompt.turn.text, [prompt.note] if prompt.note else []
+        else:
+            model_text, attached = attach_mentions(text, self.workspace)
+            notes = [f"{a.path} ({a.lines} lines{', cut' if a.cut else ''})" for a in attached]
+        await self.transcript.user(text, notes)
         self.working = self.status.working = True
         self._idle.clear()
-        self._run_turn(self.driver, model_text)
+        self._run_turn(self.driver, model_text, prompt.turn if prompt is not None else None)
 
     @work(thread=True, group="turn")
-    def _run_turn(self, driver: Driver, text: str) -> None:
+    def _run_turn(self, driver: Driver, text: str, turn=None) -> None:
+        events = turn.events(driver.session) if turn is not None else self.turn_events(driver.session, text)
         try:
-            for event in driver.turn(text, self.turn_events(driver.session, text)):
+            for event in driver.turn(text, events):
                 self.post_message(SessionEventPosted(event))
         finally:
             self._idle.set()
@@ -192,6 +204,8 @@ class ChatApp(App[int]):
             self.todo.show(message.event.todo)
         if getattr(message.event, "type", "") == "assistant_message":
             self._show_usage(message.event.usage)
+        if getattr(message.event, "type", "") == "approval_changed":  # an accepted plan switched the mode
+            self.status.mode = message.event.approval
 
     async def on_turn_finished(self, message: TurnFinished) -> None:
         self.working = self.status.working = False
@@ -221,7 +235,8 @@ class ChatApp(App[int]):
             request.deny("the chat was closed")
 
     def on_approval_asked(self, message: ApprovalAsked) -> None:
-        screen = ApprovalScreen(message.request)
+        request = message.request
+        screen = PlanScreen(request) if isinstance(request, PlanRequest) else ApprovalScreen(request)
         self._approval = (message.request, screen)
         self.push_screen(screen, callback=lambda _: setattr(self, "_approval", None))
 
@@ -285,7 +300,8 @@ class ChatApp(App[int]):
         typed = parse_slash(text)
         if chosen is not None and chosen.startswith("/"):  # enter on a command runs it
             self.completions.hide()
-            exact = typed is not None and typed[0] in BY_NAME  # what was typed in full wins over the menu
+            # what was typed in full wins over the menu
+            exact = typed is not None and (typed[0] in BY_NAME or typed[0] in {c.name for c in self.commands.handler.extra_commands()})
             text = chosen.strip() if not exact and not text.startswith(chosen.strip()) else text
         elif chosen is not None and self._accept_completion():
             return
@@ -315,7 +331,7 @@ class ChatApp(App[int]):
     @on(PromptInput.Changed)
     def _changed(self) -> None:
         text, offset = self.prompt.text, self._cursor_offset()
-        slash = complete_slash(text) if "\n" not in text else []
+        slash = complete_slash(text, self.commands.handler.extra_commands()) if text.startswith("/") and "\n" not in text else []
         if slash:
             self.completions.show([(f"/{c.name} ", f"/{c.name} {c.args}  {c.help}") for c in slash])
             return

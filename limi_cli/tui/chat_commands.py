@@ -1,6 +1,6 @@
 """The ``/`` commands in the Textual chat: :class:`~limi_cli.chat.commands.CommandHandler` runs
 them (off the event loop); this applies what it returns as notices, a session switch, the
-session picker, a compaction or quitting."""
+session picker, a compaction, a turn of a ``/`` command's prompt, the editor, or quitting."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual.app import SuspendNotSupported
+
 from agent.session_store import list_sessions
-from limi_cli.chat.commands import CommandHandler, Compact, PickSession, Quit, Reply, Switch, sessions_folder
+from limi_cli.chat.commands import (CommandHandler, Compact, EditFile, PickSession, Quit, Reply, SendPrompt, Switch,
+                                    sessions_folder)
 from limi_cli.tui.screens.session_picker import SessionPicker
 
 if TYPE_CHECKING:
@@ -49,6 +52,16 @@ class ChatCommands:
             self.pick_session()
         elif isinstance(item, Compact) and app.session is not None:
             await self.apply(await asyncio.to_thread(item.run, app.session))
+        elif isinstance(item, SendPrompt):
+            await app.send(item.shown, prompt=item)
+        elif isinstance(item, EditFile):
+            await self.say(f"editing {item.path} in your editor...")
+            try:
+                with app.suspend():  # the editor gets the terminal
+                    reply = item.run()
+            except SuspendNotSupported:  # no terminal to hand over (a headless app)
+                reply = await asyncio.to_thread(item.run)
+            await self.apply(reply)
         elif isinstance(item, Quit):
             await app.action_quit()
 

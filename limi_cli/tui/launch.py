@@ -38,8 +38,10 @@ def resume_target(config: Config, workspace: Path, resume: str | None) -> Path |
     return path
 
 
-def run_chat(workspace: Path, overrides: dict, *, plain: bool = False, resume: str | None = None) -> int:
-    """Run the chat until the user quits; returns the exit code."""
+def run_chat(workspace: Path, overrides: dict, *, plain: bool = False, resume: str | None = None,
+             first: str | None = None) -> int:
+    """Run the chat until the user quits; returns the exit code. ``first``: a message (or ``/``
+    command) sent as if typed once the session is open (``limi-cli init``: ``/init``)."""
     config = load_config(workspace, overrides)
     log = resume_target(config, workspace, resume)
     factory = SessionFactory(config, workspace)
@@ -47,8 +49,45 @@ def run_chat(workspace: Path, overrides: dict, *, plain: bool = False, resume: s
     if plain or not capable_terminal():
         from limi_cli.line_mode import LineChat  # prompt_toolkit's front end: loaded only when chosen
 
-        return LineChat(factory, workspace, history=history, resume=log, pick_session=resume == "").run()
+        chat = LineChat(factory, workspace, history=history, resume=log, pick_session=resume == "")
+        if first is not None:
+            chat.read = typed_first(first, chat.read)
+        return chat.run()
     from limi_cli.tui.app import ChatApp  # Textual: loaded only when chosen
 
-    app = ChatApp(factory, workspace, context_window=config.n_ctx, resume=log, pick_session=resume == "", history=history)
+    app_class = ChatApp if first is None else first_message_app(first)
+    app = app_class(factory, workspace, context_window=config.n_ctx, resume=log, pick_session=resume == "", history=history)
     return app.run() or 0
+
+
+def typed_first(text: str, read):
+    """A line-mode reader that answers ``text`` to the first prompt, then asks ``read``."""
+    pending = [text]
+
+    def reader(prompt: str) -> str:
+        return pending.pop() if pending else read(prompt)
+
+    return reader
+
+
+def first_message_app(text: str):
+    """The chat app that sends ``text`` (a message or a ``/`` command) once its first session is open."""
+    from limi_cli.chat.slash_commands import parse_slash
+    from limi_cli.tui.app import ChatApp
+
+    class FirstMessageApp(ChatApp):
+        first: str | None = text
+
+        async def session_ready(self) -> None:
+            await super().session_ready()
+            message, self.first = self.first, None
+            if message is None:
+                return
+            self.history.add(message)
+            command = parse_slash(message)
+            if command is not None:
+                await self.commands.run(*command)
+            else:
+                await self.send(message)
+
+    return FirstMessageApp

@@ -4,6 +4,7 @@ optional note that goes to the model."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from rich.text import Text
 from textual import on
@@ -13,22 +14,19 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from limi_cli.tui.approver import ApprovalRequest
+from limi_cli.tui.approver import ApprovalRequest, approval_diff
 from limi_cli.tui.widgets.diff_view import diff_text
 
 PREVIEW_CHARS = 1500
 
 
-def preview(request: ApprovalRequest) -> Text:
-    """What the call would do: the command, or the edit as a diff."""
+def preview(request: ApprovalRequest, workspace: Path | None = None) -> Text:
+    """What the call would do: the command, or the edit as a diff (a write against the file now)."""
     args = request.arguments
     if request.tool == "shell" and "command" in args:
         return Text(f"$ {args['command']}")
-    if request.tool == "edit" and {"old_string", "new_string"} <= args.keys():
-        lines = [f"--- {args.get('path', '')}", f"+++ {args.get('path', '')}", "@@"]
-        lines += [f"-{line}" for line in str(args["old_string"]).splitlines()]
-        lines += [f"+{line}" for line in str(args["new_string"]).splitlines()]
-        return diff_text("\n".join(lines)[:PREVIEW_CHARS])
+    if (diff := approval_diff(request.tool, args, workspace)) is not None:
+        return diff_text(diff)
     text = json.dumps(args, indent=2, ensure_ascii=False)
     return Text(text if len(text) <= PREVIEW_CHARS else text[:PREVIEW_CHARS] + "\n…")
 
@@ -63,7 +61,7 @@ class ApprovalScreen(ModalScreen[None]):
         with Vertical():
             yield Static(Text(f"Allow {r.tool}? ({r.kind}, approval mode {r.mode})"), id="question")
             yield Static(Text(r.summary, style="dim"))
-            yield Static(preview(r), id="preview")
+            yield Static(preview(r, getattr(self.app, "workspace", None)), id="preview")
             with Horizontal():
                 yield Button("Allow once [y]", id="allow", variant="success")
                 yield Button("Allow for session [a]", id="allow_session", variant="primary")

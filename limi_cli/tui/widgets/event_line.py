@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from rich.text import Text
+from textual.widget import Widget
 from textual.widgets import Static
 
 
@@ -16,3 +19,10 @@ class EventLine(Static):
     def __init__(self, text: str):
         super().__init__(Text(text))
         self.text = text
+
+    def frozen(self) -> Callable[[], Widget] | None:
+        """A maker of a fresh copy of this block (see :class:`ChatView`)."""
+        if type(self) is not EventLine:
+            return None
+        text = self.text
+        return lambda: EventLine(text)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Callable, Literal
 
 from rich.text import Text
+from textual.widget import Widget
 from textual.widgets import Static
 
 
@@ -19,4 +20,11 @@ class Notice(Static):
 
     def __init__(self, text: str, level: Literal["info", "warning", "error"] = "info"):
         super().__init__(Text(text), classes=level)
-        self.text = text
+        self.text, self.level = text, level
+
+    def frozen(self) -> Callable[[], Widget] | None:
+        """A maker of a fresh copy of this block (see :class:`ChatView`)."""
+        if type(self) is not Notice:
+            return None
+        text, level = self.text, self.level
+        return lambda: Notice(text, level)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from rich.text import Text
+from textual.widget import Widget
 from textual.widgets import Collapsible, Static
 
 
@@ -25,3 +28,10 @@ class ReasoningBlock(Collapsible):
 
     def fold(self) -> None:
         self.collapsed = True
+
+    def frozen(self) -> Callable[[], Widget] | None:
+        """A maker of a fresh copy of this block, folded or not as it is now (see :class:`ChatView`)."""
+        if type(self) is not ReasoningBlock:
+            return None
+        text, collapsed = self.text, self.collapsed
+        return lambda: ReasoningBlock(text, collapsed=collapsed)

@@ -60,7 +60,7 @@ class StatusBar(Widget):
             out.append(" │ ", style="dim")
         out.append(f"{self.model} ({self.backend})")
         out.append(" │ ", style="dim")
-        mode_style = {"yolo": "bold red", "read-only": "cyan", "ask": "green"}.get(self.mode, "")
+        mode_style = {"yolo": "bold red", "read-only": "cyan", "plan": "bold magenta", "ask": "green"}.get(self.mode, "")
         out.append(self.mode, style=mode_style)
         out.append(" (shift+tab)", style="dim")
         out.append(" │ ", style="dim")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from rich.text import Text
+from textual.widget import Widget
 from textual.widgets import Static
 
 
@@ -23,4 +26,11 @@ class UserMessage(Static):
         for note in attached or []:
             body.append(f"\n+ {note}", style="dim")
         super().__init__(body)
-        self.text = text
+        self.text, self.attached = text, list(attached or [])
+
+    def frozen(self) -> Callable[[], Widget] | None:
+        """A maker of a fresh copy of this block (see :class:`ChatView`)."""
+        if type(self) is not UserMessage:
+            return None
+        text, attached = self.text, self.attached
+        return lambda: UserMessage(text, attached)
