@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Record the reference demonstration of every training-family task and build its dataset.
+
+Each ``demos/families/train/ID/steps.json`` (written by make_suites.py from the reference
+solution) is recorded with ``limi-cli record`` in a fresh git workspace offered the seven core
+tools, exactly as demos/record_all.py records the hand-written demos; the log must end
+``done`` with no failed call, and the task's own check must pass in the final workspace. Logs
+go to ``demos/families/sessions/``, rows to ``demos/families/dataset/train.jsonl`` (with a
+manifest). Only the ``train`` split is ever recorded: the validation split stays unseen.
+
+    .venv/bin/python demos/families/record.py
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(HERE.parent))
+
+from record_all import PY, check_log, env, limi, prepare  # noqa: E402
+
+from evaluation.check import command_env, run_command  # noqa: E402
+from evaluation.task import load_suite  # noqa: E402
+
+SESSIONS = HERE / "sessions"
+DATASET = HERE / "dataset"
+
+
+def main() -> int:
+    suite = load_suite(str(HERE / "train"))
+    shutil.rmtree(SESSIONS, ignore_errors=True)
+    SESSIONS.mkdir(parents=True)
+    failed = []
+    for task in suite.tasks:
+        folder = HERE / "train" / task.id
+        tmp = prepare(folder)
+        try:
+            cmd = [str(PY), "-m", "limi_cli.cli", "record", "--steps", str(folder / "steps.json"), "--cwd", str(tmp)]
+            p = subprocess.run(cmd, cwd=tmp, env=env(), capture_output=True, text=True)
+            if p.returncode != 0:
+                failed.append(f"{task.id}: record exit {p.returncode}: {p.stderr.strip()[-400:]}")
+                continue
+            (log,) = (tmp / ".limi" / "sessions").glob("*.jsonl")
+            problems = check_log(task.id, log, set())
+            check = run_command(task.check, tmp, 60, {**env(), **command_env(task.suite_dir, task.id)})
+            if check.exit_code != 0:
+                problems.append(f"check failed: {check.output.strip()[-300:]}")
+            if problems:
+                failed.append(f"{task.id}: {'; '.join(problems)}")
+                continue
+            for f in log.parent.glob(f"{log.stem}*"):
+                shutil.copy2(f, SESSIONS / f"{task.id}{f.name[len(log.stem):]}")
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    for line in failed:
+        print(f"FAILED {line}", file=sys.stderr)
+    print(f"recorded {len(suite.tasks) - len(failed)} of {len(suite.tasks)} family demos in {SESSIONS}")
+    if failed:
+        return 1
+    rel = lambda p: str(p.relative_to(REPO))  # noqa: E731
+    limi("data", "validate", rel(SESSIONS))
+    limi("data", "export", "--format", "limi", rel(SESSIONS), "-o", rel(DATASET / "train.jsonl"))
+    stats = json.loads(limi("data", "stats", "--json", rel(SESSIONS), capture=True).stdout)
+    (DATASET / "stats.json").write_text(json.dumps(stats, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
