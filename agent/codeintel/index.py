@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from agent.codeintel.parser import FileRecord, FileTags, Symbol, decode_record, encode_record, language_for
+from agent.codeintel.parser import FileRecord, FileTags, StoredRecord, Symbol, encode_record, language_for
 
 _POSIX = os.sep == "/"
 CACHE_VERSION = 2  # bump when queries or the row layout change: old caches are rebuilt
@@ -166,7 +166,7 @@ class CodeIndex:
         blob = self._encoded.pop(rel, None)
         if blob is not None:
             try:
-                tags = self._tags[rel] = FileTags.from_record(decode_record(blob, self._languages[rel]))
+                tags = self._tags[rel] = FileTags.from_record(StoredRecord(blob, self._languages[rel]))
                 return tags
             except ValueError:  # a damaged row: parse the file again
                 pass

@@ -23,8 +23,8 @@ from array import array
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import compress, islice
-from operator import attrgetter, gt, not_
+from itertools import compress
+from operator import attrgetter, not_
 from pathlib import PurePath
 from typing import Any, NamedTuple
 
@@ -89,8 +89,12 @@ class FileRecord(NamedTuple):
     definitions: tuple[tuple[Any, ...], ...]
     names: tuple[str, ...]
     counts: tuple[int, ...]
-    ref_names: array  # index into names, per use, in source order
+    ref_names: array  # index into names, per use (in the order the query gave them)
     ref_rows: array  # 0-based line, per use
+
+    @property
+    def definition_names(self) -> list[str]:
+        return [row[0] for row in self.definitions]
 
 
 class FileTags:
@@ -105,12 +109,12 @@ class FileTags:
     def __init__(self, language: str, definitions: list[Symbol] | None = None,
                  references: dict[str, list[int]] | None = None):
         self.language = language
-        self._record: FileRecord | None = None
+        self._record: FileRecord | StoredRecord | None = None
         self._definitions = definitions if definitions is not None else []
         self._references = references if references is not None else {}
 
     @classmethod
-    def from_record(cls, record: FileRecord) -> FileTags:
+    def from_record(cls, record: FileRecord | StoredRecord) -> FileTags:
         tags = cls.__new__(cls)
         tags.language = record.language
         tags._record = record
@@ -132,12 +136,14 @@ class FileTags:
             lists = [refs[name] for name in rec.names]
             for i, row in zip(rec.ref_names, rec.ref_rows):
                 lists[i].append(row + 1)
+            for rows in lists:
+                rows.sort()
             self._references = refs
         return self._references
 
     def definition_names(self) -> list[str]:
         if self._record is not None:
-            return [row[0] for row in self._record.definitions]
+            return self._record.definition_names
         return [s.name for s in self._definitions]
 
     def reference_counts(self) -> tuple[tuple[str, ...] | list[str], tuple[int, ...] | list[int]]:
@@ -155,7 +161,7 @@ class FileTags:
             i = rec.names.index(name)
         except ValueError:
             return []
-        return [row + 1 for row in compress(rec.ref_rows, map(i.__eq__, rec.ref_names))]
+        return sorted(row + 1 for row in compress(rec.ref_rows, map(i.__eq__, rec.ref_names)))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, FileTags):
@@ -198,42 +204,85 @@ def encode_record(record: FileRecord) -> bytes:
     return _MAGIC + zlib.compress(payload, 1)
 
 
+class StoredRecord:
+    """A record as the cache holds it (see :func:`encode_record`). What the repo map reads
+    (definition names, used names and their counts) is split out at once; the definition
+    rows and the per-use arrays are made when first read. ValueError when ``blob`` is not
+    a record."""
+
+    __slots__ = ("language", "names", "counts", "definition_names", "_strings", "_ints", "_n_defs",
+                 "_arrays", "_codes", "_n_refs", "_definitions", "_ref_names", "_ref_rows")
+
+    def __init__(self, blob: bytes, language: str):
+        if blob[:len(_MAGIC)] != _MAGIC:
+            raise ValueError("not a code index record")
+        try:
+            payload = zlib.decompress(blob[len(_MAGIC):])  # checks the adler32 of the data
+            n_defs, n_names, n_refs, names_code, rows_code, mode = _HEADER.unpack_from(payload)
+            at = _HEADER.size
+            ints = array("I")
+            ints.frombytes(payload[at:at + 4 * (3 * n_defs + n_names)])
+            at += 4 * (3 * n_defs + n_names)
+            codes = (names_code.decode(), rows_code.decode())
+            size = n_refs * (array(codes[0]).itemsize + array(codes[1]).itemsize)
+            arrays = payload[at:at + size]
+            n_parents = sum(ints[2:3 * n_defs:3])
+            text = payload[at + size:].decode("utf-8", "surrogatepass")
+            if mode == b"J":
+                strings = json.loads(text)
+            else:  # no strings and one empty string both write "": the counts tell which
+                strings = text.split("\0") if 3 * n_defs + n_parents + n_names else []
+        except (zlib.error, struct.error, UnicodeDecodeError, TypeError, ValueError) as e:
+            raise ValueError(f"damaged code index record: {e}") from None
+        if (len(ints) != 3 * n_defs + n_names or len(arrays) != size or (n_names == 0) != (n_refs == 0)
+                or not isinstance(strings, list) or len(strings) != 3 * n_defs + n_parents + n_names):
+            raise ValueError("damaged code index record: sizes do not match")
+        self.language = language
+        self.definition_names = strings[:n_defs]
+        self.names = tuple(strings[3 * n_defs + n_parents:]) if n_names else ()
+        self.counts = tuple(ints[3 * n_defs:])
+        self._strings, self._ints, self._n_defs = strings, ints, n_defs
+        self._arrays, self._codes, self._n_refs = arrays, codes, n_refs
+        self._definitions: tuple[tuple[Any, ...], ...] | None = None
+        self._ref_names: array | None = None
+        self._ref_rows: array | None = None
+
+    @property
+    def definitions(self) -> tuple[tuple[Any, ...], ...]:
+        if self._definitions is None:
+            strings, ints, n = self._strings, self._ints, self._n_defs
+            has_parent = ints[2:3 * n:3]
+            parents = iter(strings[3 * n:])
+            self._definitions = tuple(
+                (name, kind, line, end_line, signature, next(parents) if flag else None)
+                for name, kind, signature, line, end_line, flag in zip(
+                    strings[:n], strings[n:2 * n], strings[2 * n:3 * n], ints[0:3 * n:3], ints[1:3 * n:3], has_parent)
+            )
+        return self._definitions
+
+    @property
+    def ref_names(self) -> array:
+        if self._ref_names is None:
+            names, rows = array(self._codes[0]), array(self._codes[1])
+            split = self._n_refs * names.itemsize
+            names.frombytes(self._arrays[:split])
+            rows.frombytes(self._arrays[split:])
+            if self._n_refs and max(names) >= len(self.names):
+                raise ValueError("damaged code index record: a use of an unknown name")
+            self._ref_names, self._ref_rows, self._arrays = names, rows, b""
+        return self._ref_names
+
+    @property
+    def ref_rows(self) -> array:
+        if self._ref_rows is None:
+            self.ref_names  # noqa: B018 (reads both arrays)
+        return self._ref_rows
+
+
 def decode_record(blob: bytes, language: str) -> FileRecord:
-    """The record :func:`encode_record` wrote; ValueError when ``blob`` is not one."""
-    if blob[:len(_MAGIC)] != _MAGIC:
-        raise ValueError("not a code index record")
-    try:
-        payload = zlib.decompress(blob[len(_MAGIC):])
-        n_defs, n_names, n_refs, names_code, rows_code, mode = _HEADER.unpack_from(payload)
-        at = _HEADER.size
-        ints = array("I")
-        ints.frombytes(payload[at:at + 4 * (3 * n_defs + n_names)])
-        at += 4 * (3 * n_defs + n_names)
-        ref_names, ref_rows = array(names_code.decode()), array(rows_code.decode())
-        for arr in (ref_names, ref_rows):
-            arr.frombytes(payload[at:at + arr.itemsize * n_refs])
-            at += arr.itemsize * n_refs
-        has_parent = ints[2:3 * n_defs:3]
-        n_parents = sum(has_parent)
-        text = payload[at:].decode("utf-8", "surrogatepass")
-        if mode == b"J":
-            strings = json.loads(text)
-        else:  # no strings and one empty string both write "": the counts tell which
-            strings = text.split("\0") if 3 * n_defs + n_parents + n_names else []
-    except (zlib.error, struct.error, UnicodeDecodeError, TypeError) as e:
-        raise ValueError(f"damaged code index record: {e}") from None
-    if (len(ints) != 3 * n_defs + n_names or len(ref_names) != n_refs or len(ref_rows) != n_refs
-            or len(strings) != 3 * n_defs + n_parents + n_names or (n_names == 0) != (n_refs == 0)
-            or (n_refs and max(ref_names) >= n_names)):
-        raise ValueError("damaged code index record: sizes do not match")
-    parents = iter(strings[3 * n_defs:3 * n_defs + n_parents])
-    definitions = tuple(
-        (name, kind, ints[3 * i], ints[3 * i + 1], signature, next(parents) if has_parent[i] else None)
-        for i, (name, kind, signature) in enumerate(zip(strings[:n_defs], strings[n_defs:2 * n_defs],
-                                                         strings[2 * n_defs:3 * n_defs]))
-    )
-    names = tuple(strings[3 * n_defs + n_parents:]) if n_names else ()
-    return FileRecord(language, definitions, names, tuple(ints[3 * n_defs:]), ref_names, ref_rows)
+    """The record :func:`encode_record` wrote, in full; ValueError when ``blob`` is not one."""
+    stored = StoredRecord(blob, language)
+    return FileRecord(language, stored.definitions, stored.names, stored.counts, stored.ref_names, stored.ref_rows)
 
 
 _CAPTURE = re.compile(rb"@([A-Za-z_][\w.]*)")
@@ -331,6 +380,8 @@ class Grammar:
 
 
 _start_byte = attrgetter("start_byte")
+_end_byte = attrgetter("end_byte")
+_start_row = attrgetter("start_point.row")
 
 
 def _start_then_longest(node: Any) -> tuple[int, int]:
@@ -343,25 +394,26 @@ def _line_then_longest(symbol: tuple[Any, ...]) -> tuple[int, int]:
 
 def _references(source: bytes, refs: list[Any], found: dict[int, Any]) -> tuple[tuple[str, ...], tuple[int, ...], array, array]:
     """names, counts, ref_names, ref_rows of the reference captures, leaving out each
-    definition's own name; all per-node work is ``map`` over C getters."""
+    definition's own name; all per-node work is ``map`` over C getters. The captures are
+    not always in source order: :class:`FileTags` sorts a name's lines when it reads them."""
     starts = list(map(_start_byte, refs))
-    if any(map(gt, starts, islice(starts, 1, None))):  # captures do not always come in source order
-        order = sorted(range(len(starts)), key=starts.__getitem__)
-        refs = list(map(refs.__getitem__, order))
-        starts = list(map(starts.__getitem__, order))
     if found:
         dropped = list(map(found.__contains__, starts))
         if any(dropped):
             refs = list(compress(refs, map(not_, dropped)))
             starts = list(compress(starts, map(not_, dropped)))
-    ends = map(attrgetter("end_byte"), refs)
-    raw = list(map(source.__getitem__, map(slice, starts, ends)))
-    decoded = {b: b.decode("utf-8", "replace") for b in dict.fromkeys(raw)}
-    texts = list(map(decoded.__getitem__, raw))
-    names = tuple(dict.fromkeys(texts))
-    position = dict(zip(names, range(len(names))))
-    ref_names = array("H" if len(names) < 1 << 16 else "I", map(position.__getitem__, texts))
-    rows = list(map(attrgetter("start_point.row"), refs))
+    raw = list(map(source.__getitem__, map(slice, starts, map(_end_byte, refs))))
+    unique = dict.fromkeys(raw)
+    names = tuple(b.decode("utf-8", "replace") for b in unique)
+    if len(set(names)) == len(names):
+        position = dict(zip(unique, range(len(names))))
+        keys: list[Any] = raw
+    else:  # bytes that are not UTF-8 can decode alike: the decoded name is the name
+        keys = list(map(dict(zip(unique, names)).__getitem__, raw))
+        names = tuple(dict.fromkeys(names))
+        position = dict(zip(names, range(len(names))))
+    ref_names = array("H" if len(names) < 1 << 16 else "I", map(position.__getitem__, keys))
+    rows = list(map(_start_row, refs))
     ref_rows = array("H" if not rows or max(rows) < 1 << 16 else "I", rows)
     count = Counter(ref_names)
     return names, tuple(map(count.__getitem__, range(len(names)))), ref_names, ref_rows

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -66,71 +67,84 @@ def _pagerank(n: int, src: Any, dst: Any, weight: Any, teleport: Any = None) -> 
     return rank
 
 
-def _scores(index: CodeIndex, mentioned: frozenset[str]) -> list[tuple[str, str, float]]:
-    """(file, name, score) of every definition, unsorted (see :func:`rank_definitions`)."""
+def rank_definitions(index: CodeIndex, mentioned: frozenset[str] = frozenset()) -> list[tuple[str, str, float]]:
+    """(file, name, rank) of every definition, best first. ``mentioned`` names weigh ten times more.
+
+    Vectorised with numpy: one row per (file, name it defines), one per (file, name it
+    uses), and one per (using file, defining file, name), which carries the weight of that
+    use; the Python loops run once per file, never once per name."""
     import numpy as np
 
     files = index.files
-    paths = list(files)
+    paths = list(files)  # sorted: a file's number orders as its path
     if not paths:
         return []
-    defined: dict[str, list[int]] = {}  # name -> the files defining it (each once)
-    definition_names = []
-    for i, tags in enumerate(files.values()):
-        names = dict.fromkeys(tags.definition_names())
-        definition_names.append(names)
-        for name in names:
-            defined.setdefault(name, []).append(i)
-    # one row per (file using a name, file defining it, name): the weight of that use
-    src_l: list[int] = []
-    dst_l: list[int] = []
-    pair_l: list[int] = []
-    weight_l: list[float] = []
-    pair_ids: dict[tuple[int, str], int] = {}  # (defining file, name) -> row of the scores
-    name_weights: dict[str, float] = {}
-    sqrt = math.sqrt
-    for src, tags in enumerate(files.values()):
+    tags_list = list(files.values())
+    ids: dict[str, int] = {}  # every defined name -> its number
+    def_file_l: list[int] = []
+    def_name_l: list[int] = []
+    for i, tags in enumerate(tags_list):
+        names = dict.fromkeys(tags.definition_names())  # a file defining a name twice counts once
+        def_name_l.extend(ids.setdefault(name, len(ids)) for name in names)
+        def_file_l.extend(repeat(i, len(names)))
+    if not ids:
+        return []
+    names_by_id = list(ids)
+    def_file = np.array(def_file_l, dtype=np.intp)
+    def_name = np.array(def_name_l, dtype=np.intp)
+    n_files, n_names = len(paths), len(ids)
+    definers = np.bincount(def_name, minlength=n_names)  # how many files define each name
+    by_name = np.argsort(def_name, kind="stable")  # the defining files of name k: def_file[by_name[first[k]:...]]
+    first = np.cumsum(definers) - definers
+
+    use_src_l: list[int] = []
+    use_name_l: list[int] = []
+    use_count_l: list[int] = []
+    for i, tags in enumerate(tags_list):
         names, counts = tags.reference_counts()
-        for name, definers, count in zip(names, map(defined.get, names), counts):
-            if definers is None or len(definers) > MAX_DEFINERS:
-                continue
-            name_weight = name_weights.get(name)
-            if name_weight is None:
-                name_weight = name_weights[name] = _name_weight(name, mentioned)
-            # a use of a name defined in several files is split between them
-            weight = sqrt(count) * name_weight / len(definers)
-            for dst in definers:
-                if dst != src:
-                    src_l.append(src)
-                    dst_l.append(dst)
-                    weight_l.append(weight)
-                    pair_l.append(pair_ids.setdefault((dst, name), len(pair_ids)))
-    n = len(paths)
-    src_a = np.array(src_l, dtype=np.intp)
-    dst_a = np.array(dst_l, dtype=np.intp)
-    weight_a = np.array(weight_l, dtype=float)
-    # the graph has one edge per (src, dst) with the summed weight, as the rank flows per file pair
-    edge_id, edge_of = np.unique(src_a * n + dst_a, return_inverse=True)
-    edge_weight = np.bincount(edge_of, weights=weight_a, minlength=len(edge_id))
-    rank = _pagerank(n, edge_id // n, edge_id % n, edge_weight)
-    out = np.bincount(src_a, weights=weight_a, minlength=n)
-    flow = rank[src_a] * weight_a / np.where(out == 0, 1.0, out)[src_a]
-    pair_scores = np.bincount(np.array(pair_l, dtype=np.intp), weights=flow, minlength=len(pair_ids)).tolist()
-    scored = [(paths[dst], name, score) for (dst, name), score in zip(pair_ids, pair_scores)]
-    rank_l = rank.tolist()
-    for i, names in enumerate(definition_names):  # unreferenced definitions follow, by their file's rank
-        low = rank_l[i] * 1e-6
-        scored.extend((paths[i], name, low) for name in names if (i, name) not in pair_ids)
-    return scored
-
-
-def _best_first(item: tuple[str, str, float]) -> tuple[float, str, str]:
-    return -item[2], item[0], item[1]
-
-
-def rank_definitions(index: CodeIndex, mentioned: frozenset[str] = frozenset()) -> list[tuple[str, str, float]]:
-    """(file, name, rank) of every definition, best first. ``mentioned`` names weigh ten times more."""
-    return sorted(_scores(index, mentioned), key=_best_first)
+        use_name_l.extend(map(ids.get, names, repeat(-1)))
+        use_count_l.extend(counts)
+        use_src_l.extend(repeat(i, len(names)))
+    use_name = np.array(use_name_l, dtype=np.intp)
+    known = use_name >= 0
+    use_name = use_name[known]
+    k = definers[use_name]
+    linking = k <= MAX_DEFINERS  # a name defined in too many files links nothing
+    use_name, k = use_name[linking], k[linking]
+    use_src = np.array(use_src_l, dtype=np.intp)[known][linking]
+    use_count = np.array(use_count_l, dtype=float)[known][linking]
+    weigh = np.zeros(n_names)
+    for name_id in np.unique(use_name).tolist():
+        weigh[name_id] = _name_weight(names_by_id[name_id], mentioned)
+    # a use of a name defined in several files is split between them
+    use_weight = np.sqrt(use_count) * weigh[use_name] / k
+    # one row per (use, file defining the name), but not the using file itself
+    row_use = np.repeat(np.arange(len(use_name)), k)
+    offset = np.arange(len(row_use)) - np.repeat(np.cumsum(k) - k, k)
+    dst = def_file[by_name[first[use_name[row_use]] + offset]]
+    src = use_src[row_use]
+    other = dst != src
+    src, dst, row_use = src[other], dst[other], row_use[other]
+    weight = use_weight[row_use]
+    # the graph: one edge per (src, dst) with the summed weight
+    edge_key, edge_of = np.unique(src * n_files + dst, return_inverse=True)
+    edge_weight = np.bincount(edge_of.ravel(), weights=weight, minlength=len(edge_key))
+    rank = _pagerank(n_files, edge_key // n_files, edge_key % n_files, edge_weight)
+    # each file's rank flows to the definitions it uses, by weight
+    out = np.bincount(src, weights=weight, minlength=n_files)
+    flow = rank[src] * weight / np.where(out == 0, 1.0, out)[src]
+    def_key = def_file * n_names + def_name
+    key_order = np.argsort(def_key)
+    row_of = key_order[np.searchsorted(def_key[key_order], dst * n_names + use_name[row_use])]
+    score = np.bincount(row_of, weights=flow, minlength=len(def_key))
+    unreferenced = np.bincount(row_of, minlength=len(def_key)) == 0  # these follow, by their file's rank
+    score[unreferenced] = rank[def_file[unreferenced]] * 1e-6
+    # best first; ties by path, then name
+    alphabetical = np.empty(n_names, dtype=np.intp)
+    alphabetical[sorted(range(n_names), key=names_by_id.__getitem__)] = np.arange(n_names)
+    order = np.lexsort((alphabetical[def_name], def_file, -score))
+    return [(paths[f], names_by_id[n], sc) for f, n, sc in
+            zip(def_file[order].tolist(), def_name[order].tolist(), score[order].tolist())]
 
 
 _SPECIFIC = re.compile(r"[a-z0-9][A-Z]|[A-Za-z0-9]_[A-Za-z0-9]")  # camelCase or snake_case

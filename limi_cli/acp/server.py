@@ -331,12 +331,18 @@ class AcpSession:
     def build(self, resume: Path | None) -> None:
         session = build_session(self.config, self.workspace, approver=AcpApprover(self), mode="acp", resume=resume)
         redactor = session.writer.redactor if session.writer is not None else default_redactor()
-        self.mapper = UpdateMapper(self.workspace, lambda: self.session.tools, redactor, self.emit, self.mode_updates)
+        self.mapper = UpdateMapper(self.workspace, lambda: self.session.tools, redactor, self.emit, self.mode_updates,
+                                   self.context_fill)
         fs = self.agent.client.fs
         files = ClientFiles(self.read_via_client, self.write_via_client) if fs and fs.read_text_file and fs.write_text_file else None
         session.tools = watch(session.tools, self.mapper.started, self.mapper.diff, files)
         self.session, self.driver = session, Driver(session)
         self.driver.start()
+
+    def context_fill(self) -> tuple[int, int] | None:
+        """(tokens in the conversation, the context window) for the client's usage display."""
+        window = self.session.compactor.context_window
+        return (self.session.context.estimate(self.session.messages), window) if window else None
 
     def end(self) -> None:
         if self.driver is not None:

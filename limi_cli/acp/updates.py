@@ -5,7 +5,8 @@ into updates, in order: text and reasoning deltas become message and thought chu
 held back while a secret may be cut in two, as headless text output does), each tool call of an
 assistant message a ``tool_call`` (pending, with its kind, title, locations and input), its start
 an ``in_progress`` update, its result ``completed`` or ``failed`` with the output and, for an edit,
-the diff; the todo list becomes the plan, a mode change a ``current_mode_update``.
+the diff; the todo list becomes the plan, a mode change a ``current_mode_update``, the context's fill
+a ``usage_update`` after each model call.
 :func:`replay` gives the same updates for the events of a logged session (``session/load``).
 """
 
@@ -23,6 +24,7 @@ from acp.schema import (
     ToolCallProgress,
     ToolCallStart,
     ToolCallUpdate,
+    UsageUpdate,
 )
 
 from agent.events import (
@@ -103,8 +105,10 @@ class UpdateMapper:
     session's worker thread; ``emit`` must not block)."""
 
     def __init__(self, workspace: Path, tools: Callable[[], dict[str, Tool]], redactor: Redactor,
-                 emit: Callable[[Any], None], on_mode: Callable[[str], Iterable[Any]] = lambda mode: ()):
+                 emit: Callable[[Any], None], on_mode: Callable[[str], Iterable[Any]] = lambda mode: (),
+                 context: Callable[[], tuple[int, int] | None] = lambda: None):
         self.workspace, self.tools, self.redactor, self.emit, self.on_mode = workspace, tools, redactor, emit, on_mode
+        self.context = context  # (tokens used, context window) of the conversation, None: unknown
         self.pending: list[ToolCall] = []  # calls of the last assistant message without a result, in order
         self.held = {False: "", True: ""}  # text, reasoning held back by the redaction
         self.diffs: dict[str, FileDiff] = {}
@@ -128,6 +132,8 @@ class UpdateMapper:
                 self.pending = list(event.tool_calls)
                 for call in event.tool_calls:
                     yield self.tool_call(call)
+            if (fill := self.context()) is not None:
+                yield UsageUpdate(session_update="usage_update", used=fill[0], size=fill[1])
         elif isinstance(event, ToolResult):
             self.pending = [c for c in self.pending if c.id != event.tool_call_id]
             yield self.tool_result(event, self.diffs.pop(event.tool_call_id, None))
