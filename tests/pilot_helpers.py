@@ -1,14 +1,23 @@
-"""Driving the Textual chat with Pilot: waiting for a condition, sending a message, a whole turn."""
+"""Driving the Textual chat with Pilot: waiting for a condition, sending a message, a whole turn.
+
+Tests wait for what they are about (a widget, a count, a message shown), never a fixed time:
+the deadline only bounds a wait that a healthy run ends in a fraction of (tests/waiting.py).
+"""
 
 from __future__ import annotations
 
+import time
 
-async def wait_until(pilot, condition, timeout=10.0):
-    for _ in range(int(timeout / 0.05)):
-        if condition():
-            return
+from tests.waiting import DEADLINE_S
+
+
+async def wait_until(pilot, condition, timeout=DEADLINE_S):
+    """Let the app run until ``condition()`` holds; AssertionError after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"condition not met in {timeout:g} s")
         await pilot.pause(0.05)
-    raise AssertionError("condition not met in time")
 
 
 async def ready(pilot):
@@ -25,4 +34,4 @@ async def turn(pilot, text: str):
     done = pilot.app.turns_done
     await say(pilot, text)
     await wait_until(pilot, lambda: pilot.app.turns_done > done)
-    await pilot.pause(0.1)
+    await pilot.pause()  # the messages the turn's end posted are handled

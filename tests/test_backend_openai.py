@@ -95,7 +95,7 @@ def test_server_down_fails_fast_with_the_url(unused_port):
     start = time.monotonic()
     with pytest.raises(BackendError) as err:
         collect(backend)
-    assert time.monotonic() - start < 10
+    assert time.monotonic() - start < 60  # a bound on a hang (retries for minutes), not a speed measure
     msg = str(err.value)
     assert f"cannot reach the model server at {base_url}" in msg and "start it or fix base_url" in msg
     assert "\n" not in msg

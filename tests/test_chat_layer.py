@@ -117,8 +117,8 @@ class FaultyBackend(ScriptedBackend):
             self.calls.append(list(messages))
             raise BackendError(ERROR)
         if n == self.interrupt_at:
-            self.replies.insert(0, "Working on it " + "and on " * 2000)
-            self.delay_s = 0.005  # a slow model: the interrupt lands long before the reply ends
+            self.replies.insert(0, "Working on it " + "and on " * 20000)
+            self.delay_s = 0.005  # a slow model (minutes): the interrupt lands long before the reply ends, even on a busy machine
         for i, chunk in enumerate(super().stream(messages, tools, sampling)):
             yield chunk
             if n == self.interrupt_at and i == 0:

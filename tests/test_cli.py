@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ import pytest
 from agent.rows import validate_row
 from agent.session_store import list_sessions
 from agent.trajectory import read_log
+from tests.waiting import wait_until
 
 HEAVY = ["torch", "transformers", "trl", "peft", "llama_cpp", "vllm", "textual", "prompt_toolkit"]
 
@@ -142,23 +142,23 @@ def test_bad_config_names_key_and_file(repo):
 
 
 def test_sigterm_ends_the_session_as_interrupted(tmp_path, repo):
-    model = script(tmp_path, [call("shell", command="sleep 30")])
+    model = script(tmp_path, [call("shell", command="touch tool-started; sleep 30")])
     proc = subprocess.Popen([sys.executable, "-m", "limi_cli.cli", "run", "-p", "x", "-m", model, "--approval", "yolo"],
                             cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _wait_for_tool_start(repo)
     proc.send_signal(signal.SIGTERM)
-    assert proc.wait(timeout=30) == 130
+    assert proc.wait(timeout=90) == 130
     log = log_of(repo)
     assert log.problems == [] and log.ended.reason == "interrupted"
 
 
 def test_kill_9_keeps_the_log_readable(tmp_path, repo):
-    model = script(tmp_path, ["Let me wait. " + call("shell", command="sleep 31.5")])
+    model = script(tmp_path, ["Let me wait. " + call("shell", command="touch tool-started; sleep 31.5")])
     proc = subprocess.Popen([sys.executable, "-m", "limi_cli.cli", "run", "-p", "x", "-m", model, "--approval", "yolo"],
                             cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _wait_for_tool_start(repo)
     proc.kill()
-    proc.wait(timeout=10)
+    proc.wait(timeout=60)
     subprocess.run(["pkill", "-f", "sleep 31.5"])  # a SIGKILLed agent cannot clean up its shell's process group
     log = log_of(repo)
     assert log.problems == [] and log.ended is None
@@ -168,15 +168,13 @@ def test_kill_9_keeps_the_log_readable(tmp_path, repo):
     assert summary.end_reason == "unfinished"
 
 
-def _wait_for_tool_start(ws: Path, timeout: float = 30.0) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
+def _wait_for_tool_start(ws: Path) -> None:
+    """Until the shell call runs: its checkpoint is logged and the command has made its marker file."""
+    def running() -> bool:
         logs = list((ws / ".limi" / "sessions").glob("*.jsonl")) if (ws / ".limi" / "sessions").is_dir() else []
-        if logs and b'"assistant_message"' in logs[0].read_bytes():
-            time.sleep(0.3)
-            return
-        time.sleep(0.05)
-    raise AssertionError("the session never reached its tool call")
+        return bool(logs) and b'"checkpoint"' in logs[0].read_bytes() and (ws / "tool-started").exists()
+
+    wait_until(running, timeout=120, what="the session to reach its tool call")
 
 
 def test_sessions_show_and_export_from_the_command_line(tmp_path, repo):

@@ -7,7 +7,6 @@ import io
 import json
 import os
 import signal
-import threading
 from pathlib import Path
 
 from prompt_toolkit.completion import CompleteEvent
@@ -20,6 +19,7 @@ from agent.session_builder import build_session
 from agent.trajectory import read_log
 from limi_cli.line_mode import ChatCompleter, LineChat
 from limi_cli.tui.history import PromptHistory
+from tests.waiting import When
 
 
 def call(name: str, **arguments) -> str:
@@ -94,9 +94,12 @@ def test_a_allows_for_the_rest_of_the_session(tmp_path):
 
 def test_ctrl_c_interrupts_the_reply_and_the_chat_goes_on(tmp_path):
     lines = Lines("talk", "again")
-    line_chat, _, out, sessions = chat(tmp_path, ["blah " * 300, "Short."], lines, delay_s=0.01, chunk_chars=5)
-    threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT)).start()  # a real ctrl+c
+    # a reply far longer than the wait for it (20k chunks at 10 ms): the ctrl+c lands while it streams
+    line_chat, _, out, sessions = chat(tmp_path, ["blah " * 20000, "Short."], lines, delay_s=0.01, chunk_chars=5)
+    # a real ctrl+c, once the reply is streaming (not after a fixed delay: the session may not have started yet)
+    ctrl_c = When(lambda: "blah blah" in out.getvalue(), lambda: os.kill(os.getpid(), signal.SIGINT))
     line_chat.run()
+    assert not ctrl_c.failed
     assert "[interrupted" in out.getvalue() and out.getvalue().rstrip().endswith("Short.")
     log = read_log(sessions[0].writer.path)
     assert log.problems == [] and any(isinstance(e, TurnInterrupted) for e in log.events)

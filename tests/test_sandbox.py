@@ -63,7 +63,7 @@ def listener():
     srv.close()
 
 
-CONNECT = "{py} -c 'import socket; socket.create_connection((\"127.0.0.1\", {port}), timeout=3); print(\"connected\")'"
+CONNECT = "{py} -c 'import socket; socket.create_connection((\"127.0.0.1\", {port}), timeout=30); print(\"connected\")'"
 
 
 @needs_bwrap

@@ -14,6 +14,7 @@ from agent.policy import Decision, Policy
 from agent.session import Interrupted, Session
 from agent.tools.base import Observation, Tool, ToolError
 from agent.trajectory import TrajectoryWriter, read_log
+from tests.waiting import When
 
 
 class EchoParams(BaseModel):
@@ -41,12 +42,16 @@ class Touch(Tool):
         return Observation(output=f"created {params.text}")
 
 
+WAITING = threading.Event()  # set once the wait tool runs
+
+
 class Wait(Tool):
     description = "Wait tool for tests."
     name, kind, Params = "wait", "exec", EchoParams
 
     def run(self, params, ctx):
-        ctx.cancel.wait(10)
+        WAITING.set()
+        ctx.cancel.wait(60)  # until interrupted; the deadline only bounds a broken run
         return Observation(output="woke", is_error=ctx.cancel.is_set(), error_kind="interrupted" if ctx.cancel.is_set() else None)
 
 
@@ -151,15 +156,15 @@ def test_an_approver_can_deny_with_a_note_for_the_model(tmp_path):
 
 def test_interrupt_stops_a_running_tool_and_the_log_stays_valid(tmp_path):
     session, _ = make(tmp_path, [call("wait", text="x") + call("echo", text="later"), "never"], approval="yolo")
-    timer = threading.Timer(0.3, session.interrupt)
-    timer.start()
+    WAITING.clear()
+    interrupt = When(WAITING.is_set, session.interrupt)  # while the tool runs, not after a fixed delay
     reason = None
     try:
         list(session.send("go"))
     except Interrupted:
         reason = "interrupted"
     ended = session.end(reason)
-    assert ended.reason == "interrupted"
+    assert not interrupt.failed and ended.reason == "interrupted"
     log = read_log(tmp_path / "log.jsonl")
     assert log.problems == []
     results = [e for e in log.events if isinstance(e, ToolResult)]

@@ -102,7 +102,7 @@ def run_cli(*argv: str) -> subprocess.CompletedProcess:
         "except Exception as e: print('error:', e)\n"
         "print('heavy:', sorted(m for m in ('torch', 'transformers', 'trl', 'peft') if m in sys.modules))\n"
     )
-    return subprocess.run([sys.executable, "-c", code, "train", *argv], capture_output=True, text=True, timeout=60,
+    return subprocess.run([sys.executable, "-c", code, "train", *argv], capture_output=True, text=True, timeout=180,
                           cwd=Path(__file__).parent.parent)
 
 
@@ -159,7 +159,8 @@ def test_progress_without_a_terminal_prints_plain_lines_with_loss_and_eta(capsys
     state.global_step = 10
     progress.on_log(None, state, None, logs={"loss": 0.75, "eval_loss": 0.9})
     progress.on_step_end(None, state, None)  # the last step always prints
-    lines = capsys.readouterr().err.splitlines()
+    # only the progress lines: on a busy machine a finalizer of an earlier test may log to stderr meanwhile
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("step ")]
     assert len(lines) == 2
     assert lines[0].startswith("step 1/10 loss 1.5000") and "eta " in lines[0]
     assert lines[1].startswith("step 10/10 loss 0.7500 eval 0.9000 tok/s ") and lines[1].endswith("eta 0m00s")

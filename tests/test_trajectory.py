@@ -8,7 +8,6 @@ import subprocess
 import sys
 import textwrap
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -27,6 +26,7 @@ from agent.trajectory import (
     session_path,
     sessions_dir,
 )
+from tests.waiting import wait_until
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -211,7 +211,8 @@ def test_session_killed_with_sigkill_leaves_a_readable_log(tmp_path):
     proc = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(path)], stdout=subprocess.PIPE, env=env)
     try:
         assert proc.stdout.readline() == b"ready\n"
-        time.sleep(0.2)
+        ready = path.stat().st_size
+        wait_until(lambda: path.stat().st_size > ready + 1_000_000)  # still writing: the kill lands mid-stream
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()

@@ -188,7 +188,7 @@ async def test_slash_completion_and_help(tmp_path):
         await pilot.press("tab")
         assert app.prompt.text == "/help "
         await pilot.press("enter")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: any("/resume" in t for t in texts(app, Notice)))
         assert "/resume" in texts(app, Notice)[-1]
 
 
@@ -197,7 +197,7 @@ async def test_mode_command_sets_the_mode(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await say(pilot, "/mode ask")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: any("approval mode: ask" in t for t in texts(app, Notice)))
         assert app.session.policy.mode == "ask" and app.status.mode == "ask"
 
 
@@ -224,12 +224,11 @@ async def test_commands_answer_in_the_chat(tmp_path, command):
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await turn(pilot, "hi")
+        before, notices = app.session, len(app.query(Notice))
         await say(pilot, command)
-        await pilot.pause(0.3)
-        if command == "/clear":
-            await ready(pilot)
-            assert not app.query(UserMessage)
-        else:
-            assert app.query(Notice)
+        if command == "/clear":  # a new session, an empty transcript
+            await wait_until(pilot, lambda: app.session not in (None, before) and not app.query(UserMessage))
+        else:  # the command's answer
+            await wait_until(pilot, lambda: len(app.query(Notice)) > notices)
     if command.startswith("/export"):
         assert (tmp_path / "rows.jsonl").read_text().strip()

@@ -54,9 +54,8 @@ async def test_model_command_refuses_what_cannot_be_a_model(tmp_path):
         await ready(pilot)
         before = app.session
         await say(pilot, "/model no-such-model")
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: any("no server is set" in str(n.render()) for n in app.query(Notice)))
         assert app.session is before
-        assert any("no server is set" in str(n.render()) for n in app.query(Notice))
 
 
 async def test_rate_saves_quality_and_tags_beside_the_log(tmp_path):
@@ -65,10 +64,10 @@ async def test_rate_saves_quality_and_tags_beside_the_log(tmp_path):
         await ready(pilot)
         await turn(pilot, "hello")
         await say(pilot, "/rate 4 bugfix python")
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: any("rated 4/5" in str(n.render()) for n in app.query(Notice)))
         log = app.session.writer.path
-        await say(pilot, "/rate 9")
-        await pilot.pause(0.2)
+        await say(pilot, "/rate 9")  # refused: the rating stays
+        await wait_until(pilot, lambda: any("quality from 1 to 5" in str(n.render()) for n in app.query(Notice)))
     annotation = load_annotation(log)
     assert annotation.quality == 4 and annotation.tags == ["bugfix", "python"]
     assert log.read_bytes().count(b"\n") == len(read_log(log).events)  # the log itself is not rewritten

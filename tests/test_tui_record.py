@@ -68,7 +68,7 @@ async def test_accept_edit_write_then_label(tmp_path):
 
         screen = await step_screen(pilot, 2)
         await pilot.press("e")  # edit: the form is prefilled from the proposal
-        await pilot.pause()
+        await wait_until(pilot, lambda: screen.query(ToolForm))
         form = screen.query_one(ToolForm)
         assert form.query_one("#arg-old_string").text == "n - 2"
         form.set_value("old_string", "n - 1")
@@ -118,8 +118,8 @@ async def test_without_a_proposer_the_expert_writes_and_a_bad_form_is_refused(tm
         screen.query_one("#tool").value = "write_file"
         await pilot.pause()
         await pilot.press("ctrl+s")  # path and content missing
-        await pilot.pause()
-        assert "path" in str(screen.query_one("#error").render()) and isinstance(app.screen, ExpertStepScreen)
+        await wait_until(pilot, lambda: "path" in str(screen.query_one("#error").render()))
+        assert isinstance(app.screen, ExpertStepScreen)
         form = screen.query_one(ToolForm)
         form.set_value("path", "hello.txt")
         form.set_value("content", "hi\n")

@@ -4,14 +4,13 @@ back, the chat renders the history; interruptions are logged with what had strea
 from __future__ import annotations
 
 import json
-import threading
 from pathlib import Path
 
 import pytest
 
 from agent.backends.scripted import ScriptedBackend
 from agent.config import Config
-from agent.events import AssistantMessage, ToolResult, TurnInterrupted, UserMessage
+from agent.events import AssistantMessage, TextDelta, ToolResult, TurnInterrupted, UserMessage
 from agent.session import Interrupted
 from agent.session_builder import build_session, resume_session
 from agent.trajectory import read_log
@@ -23,6 +22,7 @@ from limi_cli.tui.widgets.assistant_text import AssistantText
 from limi_cli.tui.widgets.tool_block import ToolBlock
 from limi_cli.tui.widgets.user_message import UserMessage as UserBlock
 from tests.pilot_helpers import wait_until
+from tests.waiting import When
 
 pytestmark = pytest.mark.anyio
 
@@ -91,9 +91,12 @@ def test_an_interrupted_generation_is_logged_with_its_partial_text(tmp_path):
     backend = ScriptedBackend(["partial " * 200], delay_s=0.01)
     session = build_session(Config(), tmp_path, backend=backend, mode="chat")
     session.start()
-    threading.Timer(0.3, session.interrupt).start()
+    deltas = []
     with pytest.raises(Interrupted):
-        list(session.send("talk"))
+        for event in session.send("talk"):
+            deltas += [event] if isinstance(event, TextDelta) else []
+            if len(deltas) == 3:  # mid-generation, whatever the machine's speed
+                session.interrupt()
     session.end("interrupted")
     log = read_log(session.writer.path)
     assert log.problems == []
@@ -102,10 +105,10 @@ def test_an_interrupted_generation_is_logged_with_its_partial_text(tmp_path):
 
 
 def test_an_interrupted_tool_is_logged_and_the_next_message_works(tmp_path):
-    backend = ScriptedBackend([call("shell", command="sleep 20") + call("shell", command="echo later"), "Fine."])
+    backend = ScriptedBackend([call("shell", command="touch started; sleep 100") + call("shell", command="echo later"), "Fine."])
     session = build_session(Config(approval="yolo"), tmp_path, backend=backend, mode="chat")
     session.start()
-    threading.Timer(1.0, session.interrupt).start()
+    When(lambda: (tmp_path / "started").exists(), session.interrupt)  # while the command runs
     with pytest.raises(Interrupted):
         list(session.send("sleep"))
     list(session.send("never mind"))

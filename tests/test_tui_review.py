@@ -25,6 +25,7 @@ from limi_cli.commands.review import resolve_inputs
 from limi_cli.tui.review_app import ReviewApp
 from limi_cli.tui.review_items import load_items, read_sidecar
 from limi_cli.tui.screens.review_screen import ReviewScreen
+from tests.pilot_helpers import wait_until
 
 pytestmark = pytest.mark.anyio
 SIZE = (120, 40)
@@ -63,9 +64,8 @@ async def test_review_a_session_annotates_beside_the_log_and_leaves_it_untouched
     assert problems == [] and len(items) == 1 and len(items[0].steps) == 3
     app = ReviewApp(items)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await wait_until(pilot, lambda: isinstance(app.screen, ReviewScreen))
         screen = app.screen
-        assert isinstance(screen, ReviewScreen)
         area = screen.query_one("#step")
         assert "read_file" in area.text and "Let me read the config." in area.text and SECRET in area.text
         await pilot.press("4", "o")  # quality 4, outcome success
@@ -116,7 +116,7 @@ async def test_review_a_dataset_writes_a_sidecar_by_line(tmp_path):
     assert problems == [] and [i.id for i in items] == ["s1", "second"]
     app = ReviewApp(items)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await wait_until(pilot, lambda: isinstance(app.screen, ReviewScreen))
         await pilot.press("5", "right_square_bracket")  # row 1: quality 5; go to row 2
         assert app.screen.index == 1
         await pilot.press("o", "o", "o", "down", "down", "x")  # row 2: fail, step 3 not-to-train

@@ -28,8 +28,10 @@ from limi_cli.tui.history import PromptHistory
 from limi_cli.tui.review_app import ReviewApp
 from limi_cli.tui.review_items import load_items
 from limi_cli.tui.screens.approval_screen import ApprovalScreen
+from limi_cli.tui.screens.review_screen import ReviewScreen
 from limi_cli.tui.screens.session_picker import SessionPicker
 from limi_cli.tui.widgets.status_bar import StatusBar
+from tests.pilot_helpers import wait_until
 
 SIZE = (100, 32)
 T0 = 1_767_225_600.0  # 2026-01-01 00:00 UTC
@@ -90,12 +92,10 @@ def chat_app(ws: Path, replies: list[str], *, approval: str = "auto-edit", resum
 
 
 async def settle(pilot, condition) -> None:
-    for _ in range(200):
-        if condition():
-            break
-        await pilot.pause(0.05)
+    """Wait until the screen shows what the picture is of, then until the app has handled its messages."""
+    await wait_until(pilot, condition)
     steady_cursors(pilot.app)
-    await pilot.pause(0.2)
+    await pilot.pause()
 
 
 def steady_cursors(app) -> None:
@@ -149,8 +149,8 @@ def test_review_screen(snap_compare, tmp_path):
     app = ReviewApp(items)
 
     async def second_step(pilot):
-        await pilot.pause(0.2)
+        await settle(pilot, lambda: isinstance(app.screen, ReviewScreen))
         await pilot.press("down")
-        await pilot.pause(0.2)
+        await settle(pilot, lambda: app.screen.step == 2)
 
     assert snap_compare(app, terminal_size=(120, 36), run_before=second_step)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.waiting import wait_until
+
 pytestmark = pytest.mark.slow
 
 LIMI = Path(sys.executable).with_name("limi-cli")
@@ -42,9 +44,9 @@ def test_limi_cli_chats_in_a_real_terminal(tmp_path):
     tmux(server, "new-session", "-d", "-s", "chat", "-x", "110", "-y", "35",
          f"cd {repo} && LIMI_MAX_TOKENS=60 {LIMI}; sleep 60")
     try:
-        wait_for(server, lambda s: "SmolLM2" in s and "auto-edit" in s, 120)  # the footer, once the model loaded
+        wait_for(server, lambda s: "SmolLM2" in s and "auto-edit" in s, 300)  # the footer, once the model loaded
         tmux(server, "send-keys", "-t", "chat", "Say hello in one short sentence.", "Enter")
-        wait_for(server, lambda s: "working" in s, 30)
+        wait_for(server, lambda s: "working" in s, 120)
         screen = wait_for(server, lambda s: "tokens │ ctx" in s and "working" not in s and "0 tokens" not in s, 400)
         lines = screen.splitlines()
         asked = next((i for i, line in enumerate(lines) if "Say hello in one short sentence." in line), None)
@@ -55,8 +57,8 @@ def test_limi_cli_chats_in_a_real_terminal(tmp_path):
         assert "SmolLM2-135M-Instruct (embedded)" in screen and "auto-edit" in screen
         tmux(server, "send-keys", "-t", "chat", "C-c")
         tmux(server, "send-keys", "-t", "chat", "C-c")
-        time.sleep(3)
-        logs = list((repo / ".limi" / "sessions").glob("*.jsonl"))
-        assert len(logs) == 1 and '"type":"session_ended"' in logs[0].read_text()
+        logs = wait_until(lambda: [p for p in (repo / ".limi" / "sessions").glob("*.jsonl")
+                                   if '"type":"session_ended"' in p.read_text()], what="the session to end")
+        assert len(list((repo / ".limi" / "sessions").glob("*.jsonl"))) == len(logs) == 1
     finally:
         subprocess.run(["tmux", "-L", server, "kill-server"], capture_output=True)

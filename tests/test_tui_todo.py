@@ -58,8 +58,7 @@ async def test_the_panel_follows_the_todo_tool_and_comes_back_on_resume(tmp_path
         log = app.session.writer.path
     app = make_app(tmp_path, ["ok"], resume=log)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: app.session is not None)
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: app.session is not None and app.query_one(TodoPanel).items == PLAN)
         assert app.query_one(TodoPanel).items == PLAN  # restored from the log
         assert any("checkpoint 1" in w.text for w in app.query(EventLine))  # replayed
 

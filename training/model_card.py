@@ -82,6 +82,7 @@ def write_outputs(result: TrainResult, config: TrainConfig, prepared: PreparedDa
         "seconds": round(result.seconds, 2),
         "tokens_per_second": round(result.tokens_per_second, 1),
         "device": result.device,
+        "distributed": result.distributed,
         "precision": result.precision,
         "train_loss_first": result.losses[0][1] if result.losses else None,
         "train_loss_last": result.losses[-1][1] if result.losses else None,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import sys
 import time
 import warnings
@@ -23,6 +22,7 @@ from typing import Any
 from agent.errors import BackendError
 from agent.model_files import ADAPTER_GGUF, BASE_MARKER, EMBEDDED, convert_adapter, embedded_gguf_path, write_base_marker
 from training.config import TrainConfig
+from training.distributed import describe, fsdp_on_cpu, fsdp_requested, is_main_process, world_size
 from training.model_source import ModelSource, ModelSourceError
 from training.plan import PreparedData, matmul_flops, resolve_defaults, rough_seconds, steps
 
@@ -48,6 +48,7 @@ class TrainResult:
     device: str = "cpu"
     precision: str = "fp32"
     main_process: bool = True  # False on the other ranks of a distributed run: they write nothing
+    distributed: dict[str, Any] = field(default_factory=lambda: {"type": "NO", "processes": 1})
 
     @property
     def losses(self) -> list[tuple[int, float]]:
@@ -83,11 +84,25 @@ def train(config: TrainConfig, prepared: PreparedData, source: ModelSource, toke
     _quiet(transformers)
     warnings.filterwarnings("ignore", category=FutureWarning)  # deprecation notices TRL/transformers give each other
     warnings.filterwarnings("ignore", message="Could not find a config file")  # peft, about a GGUF base: harmless
-    if config.qlora and not torch.cuda.is_available():
+    cuda = torch.cuda.is_available()
+    if config.qlora and not cuda:
         raise TrainingError("QLoRA's 4-bit weights need a CUDA GPU (bitsandbytes); on the CPU use --lora")
+    if config.lora and config.merge_lora and world_size() > 1:
+        raise TrainingError("--merge works in a single process; train the adapter, then merge it in one process")
     try:
         if config.qlora:
             source.check_qlora()
+        if config.packing == "auto" or config.max_length is None:  # callers other than `limi-cli train`
+            config, _ = resolve_defaults(config, getattr(source.load_config(), "max_position_embeddings", None), cuda)
+        has_eval = bool(prepared.eval)
+        configured = fsdp_requested() and not cuda and world_size() > 1
+        if configured:
+            fsdp_on_cpu()
+        # the settings first: they start the process group, so that under FSDP (cpu_ram_efficient_loading)
+        # and ZeRO-3 the weights below are loaded once, by rank 0, not in full by every process
+        args = _sft_config(SFTConfig, config, checkpoints, bf16, has_eval, cuda, configured,
+                           eval_on_start=has_eval and resume is None)
+        args.device  # noqa: B018  (sets up accelerate's state: the process group starts here)
         model = source.load_model(dtype, quantize_4bit=config.qlora)
     except ModelSourceError as e:
         raise TrainingError(str(e)) from None
@@ -95,12 +110,8 @@ def train(config: TrainConfig, prepared: PreparedData, source: ModelSource, toke
         from peft import prepare_model_for_kbit_training
 
         model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=config.gradient_checkpointing)
-    if config.packing == "auto" or config.max_length is None:  # callers other than `limi-cli train`
-        config, _ = resolve_defaults(config, getattr(model.config, "max_position_embeddings", None), torch.cuda.is_available())
     out.mkdir(parents=True, exist_ok=True)
-    if config.lora and config.merge_lora and _world_size() > 1:
-        raise TrainingError("--merge works in a single process; train the adapter, then merge it in one process")
-    if config.lora and not config.merge_lora and source.is_gguf and _rank() == 0:
+    if config.lora and not config.merge_lora and source.is_gguf and is_main_process():
         # an adapter needs a base that transformers, HFBackend and vLLM can load: the dequantized GGUF
         model.save_pretrained(out / BASE_DIR)
         tokenizer.save_pretrained(out / BASE_DIR)
@@ -108,8 +119,6 @@ def train(config: TrainConfig, prepared: PreparedData, source: ModelSource, toke
     def dataset(samples):
         return Dataset.from_dict({"input_ids": [s.input_ids for s in samples], "labels": [s.labels for s in samples]})
 
-    has_eval = bool(prepared.eval)
-    args = _sft_config(SFTConfig, config, checkpoints, bf16, has_eval, torch.cuda.is_available())
     peft_config = None
     if config.lora:
         from peft import LoraConfig
@@ -131,13 +140,14 @@ def train(config: TrainConfig, prepared: PreparedData, source: ModelSource, toke
         callbacks=[TrainingProgress(prepared.tokens, enabled=progress)],
     )
     trainer.remove_callback(transformers.PrinterCallback)  # logs go to the bar, the card and the metrics JSON
+    if fsdp_requested() and trainer.accelerator.distributed_type != "FSDP":  # never DDP when FSDP was asked for
+        raise TrainingError(f"the accelerate config asks for FSDP but the trainer runs {trainer.accelerator.distributed_type}")
     result = TrainResult(output_dir=out, adapter=config.lora and not config.merge_lora)
     result.device = str(trainer.args.device)
+    result.distributed = describe(trainer)
     result.precision = "bf16" if bf16 else "fp32"
-    if progress is False and _rank() == 0:
+    if progress is False and is_main_process():
         print(_first_line(config, prepared, model), file=sys.stderr, flush=True)
-    if has_eval and resume is None:
-        result.eval_loss_before = trainer.evaluate()["eval_loss"]
     started = time.monotonic()
     trainer.train(resume_from_checkpoint=resume)
     result.seconds = time.monotonic() - started
@@ -147,15 +157,27 @@ def train(config: TrainConfig, prepared: PreparedData, source: ModelSource, toke
     if state.num_input_tokens_seen and result.seconds > 0:
         result.tokens_per_second = state.num_input_tokens_seen / result.seconds
     if has_eval:
-        result.eval_loss_after = result.eval_losses[-1][1] if result.eval_losses else trainer.evaluate()["eval_loss"]
+        evals = result.eval_losses
+        if resume is None and evals and evals[0][0] == 0:
+            result.eval_loss_before = evals[0][1]
+        final = [loss for step, loss in evals if step == result.steps]
+        result.eval_loss_after = final[-1] if final else trainer.evaluate()["eval_loss"]
     result.main_process = trainer.is_world_process_zero()
+    result.distributed["wrapper"] = type(trainer.model_wrapped).__name__  # DistributedDataParallel, FSDP<Model>, ...
     _save(trainer, tokenizer, config, source, out, result.main_process)
     return result
 
 
-def _sft_config(SFTConfig: Any, config: TrainConfig, checkpoints: Path, bf16: bool, has_eval: bool, cuda: bool) -> Any:
-    """TRL's settings for this run: LIMI's recipe, packing without cross-row attention, per-token loss."""
+def _sft_config(SFTConfig: Any, config: TrainConfig, checkpoints: Path, bf16: bool, has_eval: bool, cuda: bool,
+                configured_state: bool = False, eval_on_start: bool = False) -> Any:
+    """TRL's settings for this run: LIMI's recipe, packing without cross-row attention, per-token loss.
+
+    ``configured_state``: the Trainer uses the accelerate state set up before it (:func:`training.distributed.fsdp_on_cpu`).
+    ``eval_on_start``: the eval loss before training is taken inside ``train()``, on the prepared
+    model (FSDP2 cannot prepare a model for an ``evaluate()`` before training: it needs the optimizer too)."""
     return SFTConfig(
+    eval_on_start=eval_on_start,
+    accelerator_config={"use_configured_state": configured_state},
     output_dir=str(checkpoints),
     num_train_epochs=config.epochs,
     max_steps=config.max_steps,
@@ -193,8 +215,9 @@ def _sft_config(SFTConfig: Any, config: TrainConfig, checkpoints: Path, bf16: bo
 
 def _first_line(config: TrainConfig, prepared: PreparedData, model: Any) -> str:
     """What a log shows before the first step ends (it can take minutes on a CPU): the plan and a rough ETA."""
-    n_steps = steps(prepared, config, devices=_world_size())
-    per_step = prepared.tokens / max(1, steps(prepared, config.model_copy(update={"max_steps": -1, "epochs": 1.0})))
+    n_steps = steps(prepared, config, devices=world_size())
+    per_step = prepared.tokens / max(1, steps(prepared, config.model_copy(update={"max_steps": -1, "epochs": 1.0}),
+                                              devices=world_size()))
     tokens = int(per_step * n_steps)
     parameters = sum(p.numel() for p in model.parameters())
     eta = rough_seconds(tokens, parameters, matmul_flops(), config.lora, config.gradient_checkpointing)
@@ -252,14 +275,6 @@ def _write_gguf_adapter(out: Path, source: ModelSource) -> bool:
         return False
     write_base_marker(out, spec)
     return True
-
-
-def _rank() -> int:
-    return int(os.environ.get("RANK", "0"))
-
-
-def _world_size() -> int:
-    return int(os.environ.get("WORLD_SIZE", "1"))
 
 
 def _point_adapter_at(adapter_config: Path, base: str) -> None:

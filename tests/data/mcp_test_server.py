@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 from mcp.server.mcpserver import MCPServer
 
@@ -30,8 +31,10 @@ def fail(message: str) -> str:
 
 
 @server.tool()
-def sleep(seconds: float) -> str:
-    """Sleep, then say so."""
+def sleep(seconds: float, started: str = "") -> str:
+    """Sleep, then say so; first create the file ``started`` if given (tests wait for it)."""
+    if started:
+        Path(started).touch()
     time.sleep(seconds)
     return "slept"
 

@@ -24,7 +24,7 @@ from agent.tools.workspace import OutsideWorkspace, Workspace
 
 SECRET = "TOPSECRET-d41d8cd9"
 RACE_FLIPS = 2000
-DEADLINE_S = 10.0
+DEADLINE_S = 60.0
 
 
 def _kernel_has_openat2() -> bool:

@@ -307,7 +307,7 @@ def test_pager_does_not_run_even_on_a_terminal(tmp_path, ws):
     def on_a_tty(argv, env):
         master, slave = pty.openpty()
         try:
-            subprocess.run(argv, cwd=ws, env=env, stdin=subprocess.DEVNULL, stdout=slave, stderr=slave, timeout=30)
+            subprocess.run(argv, cwd=ws, env=env, stdin=subprocess.DEVNULL, stdout=slave, stderr=slave, timeout=120)
         finally:
             os.close(slave)
             os.close(master)

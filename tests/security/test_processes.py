@@ -36,7 +36,7 @@ def spawn_command(marker: str, then: str = "") -> str:
 nohup bash -c 'touch ready.2; exec -a {marker} sleep 100' >/dev/null 2>&1 &
 setsid bash -c 'touch ready.3; exec -a {marker} sleep 100' &
 {sys.executable} -c "{daemon}"
-for i in $(seq 500); do [ -e ready.1 ] && [ -e ready.2 ] && [ -e ready.3 ] && [ -e ready.4 ] && break; sleep 0.02; done
+for i in $(seq 3000); do [ -e ready.1 ] && [ -e ready.2 ] && [ -e ready.3 ] && [ -e ready.4 ] && break; sleep 0.02; done
 n=0; for f in /proc/[0-9]*/cmdline; do [ "$(tr -d '\\0' < "$f" 2>/dev/null)" = "{marker}100" ] && n=$((n+1)); done
 echo "running: $n"
 {then}
@@ -59,7 +59,8 @@ def alive(marker: str) -> list[int]:
     return found
 
 
-def wait_until(condition, within: float = 10.0) -> bool:
+def wait_until(condition, within: float = 60.0) -> bool:
+    """Poll ``condition``; the deadline only bounds the wait (tests/waiting.py)."""
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         if condition():
@@ -90,12 +91,11 @@ def tool_for(mode: str, ws: Path) -> ShellTool:
 @pytest.mark.parametrize("mode", MODES)
 def test_nothing_a_call_started_outlives_it(mode, ws, marker):
     tool = tool_for(mode, ws)
-    ctx = ToolContext(workspace=Workspace(ws), shell_timeout_s=30)
-    t0 = time.monotonic()
+    ctx = ToolContext(workspace=Workspace(ws), shell_timeout_s=90)
     obs = tool.run(tool.Params(command=spawn_command(marker, then="echo done")), ctx)
     assert "running: 4" in obs.output and "done" in obs.output, obs.output
-    assert obs.exit_code == 0
-    assert time.monotonic() - t0 < 10  # the ones still holding the output pipe did not keep it waiting
+    # the ones still holding the output pipe (sleep 100) did not keep it waiting: no timeout, the call ended
+    assert obs.exit_code == 0 and obs.error_kind is None, obs
     assert alive(marker) == []
     tool.close(ctx)
 
@@ -104,7 +104,8 @@ def test_nothing_a_call_started_outlives_it(mode, ws, marker):
 def test_a_timeout_ends_everything_the_command_started(mode, ws, marker):
     tool = tool_for(mode, ws)
     ctx = ToolContext(workspace=Workspace(ws), shell_timeout_s=30)
-    obs = tool.run(tool.Params(command=spawn_command(marker, then="sleep 100"), timeout=3), ctx)
+    # long enough for the four to start on a loaded machine (the call reports them before the timeout)
+    obs = tool.run(tool.Params(command=spawn_command(marker, then="sleep 100"), timeout=8), ctx)
     assert obs.error_kind == "timeout" and "running: 4" in obs.output, obs.output
     assert alive(marker) == []
 
@@ -115,7 +116,7 @@ def test_a_daemon_that_ignores_sigterm_is_killed_too(mode, ws, marker):
     ctx = ToolContext(workspace=Workspace(ws), shell_timeout_s=30)
     command = (f"setsid bash -c 'trap \"\" TERM; touch ready; exec -a {marker} sleep 100' & "
                "until [ -e ready ]; do sleep 0.02; done; echo started; sleep 100")
-    obs = tool.run(tool.Params(command=command, timeout=2), ctx)
+    obs = tool.run(tool.Params(command=command, timeout=5), ctx)
     assert obs.error_kind == "timeout" and "started" in obs.output, obs.output
     assert alive(marker) == []
 
@@ -129,12 +130,12 @@ def test_limi_killed_mid_call_leaves_nothing_behind(mode, ws, marker, tmp_path):
         "import sys\nfrom pathlib import Path\nfrom agent.sandbox import Sandbox\nfrom agent.tools.base import ToolContext\n"
         "from agent.tools.shell import ShellTool\nfrom agent.tools.workspace import Workspace\n"
         "ws = Path(sys.argv[1])\ntool = ShellTool(Sandbox(ws) if sys.argv[2] == 'sandbox' else None)\n"
-        "ctx = ToolContext(workspace=Workspace(ws), shell_timeout_s=60)\n"
+        "ctx = ToolContext(workspace=Workspace(ws), shell_timeout_s=300)\n"
         "tool.run(tool.Params(command=Path(sys.argv[3]).read_text()), ctx)\n"
     )
     proc = subprocess.Popen([sys.executable, "-c", runner, str(ws), mode, str(tmp_path / "command.sh")], cwd=REPO)
     try:
-        assert wait_until(lambda: (ws / "all-running").exists(), within=30), "the command never got its processes running"
+        assert wait_until(lambda: (ws / "all-running").exists(), within=90), "the command never got its processes running"
         assert len(alive(marker)) == 4
     finally:
         proc.kill()
@@ -152,9 +153,9 @@ def test_sigterm_of_limi_cli_run_ends_the_call_and_everything_in_it(mode, ws, ma
         cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
     try:
-        assert wait_until(lambda: (ws / "all-running").exists(), within=60), "the command never got its processes running"
+        assert wait_until(lambda: (ws / "all-running").exists(), within=90), "the command never got its processes running"
         proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=30)
+        _, err = proc.communicate(timeout=90)
     finally:
         if proc.poll() is None:
             proc.kill()

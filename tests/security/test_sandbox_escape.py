@@ -151,8 +151,8 @@ def test_the_limi_process_is_out_of_reach(shell):
 
 @needs_bwrap
 def test_no_network_inside_by_default(shell, listener):
-    code = f"import socket; print(socket.create_connection(('127.0.0.1', {listener}), timeout=3).recv(5))"
-    assert b"hello" == socket.create_connection(("127.0.0.1", listener), timeout=3).recv(5)  # the host reaches it
+    code = f"import socket; print(socket.create_connection(('127.0.0.1', {listener}), timeout=30).recv(5))"
+    assert b"hello" == socket.create_connection(("127.0.0.1", listener), timeout=30).recv(5)  # the host reaches it
     obs = shell(f"{sys.executable} -c \"{code}\"")
     assert "hello" not in obs.output and obs.exit_code != 0
 
@@ -161,7 +161,7 @@ def test_no_network_inside_by_default(shell, listener):
 def test_network_only_when_allowed(ws, listener):
     tool = ShellTool(Sandbox(ws, network=True))
     ctx = ToolContext(workspace=Workspace(ws), shell_timeout_s=30)
-    code = f"import socket; print(socket.create_connection(('127.0.0.1', {listener}), timeout=3).recv(5))"
+    code = f"import socket; print(socket.create_connection(('127.0.0.1', {listener}), timeout=30).recv(5))"
     assert "hello" in tool.run(tool.Params(command=f"{sys.executable} -c \"{code}\""), ctx).output
 
 
