@@ -1,9 +1,12 @@
 """Many tasks in parallel worker processes; each result is appended to
 ``RUN_DIR/results.jsonl`` the moment its task finishes.
 
-A worker process loads an in-process model (embedded, a .gguf file, an HF checkpoint) once
-and reuses it for every task it runs; served models (OpenAI-compatible) are shared by all
-workers through the server, which batches their requests. ``workers=1`` runs in this process.
+A llama.cpp model (embedded, a .gguf file, a GGUF LoRA) is loaded once in this process and
+shared: ``workers`` threads each run a task on a slot of one
+:class:`~agent.backends.llama_batch.BatchEngine`, which decodes the slots together. Other
+in-process models (an HF checkpoint) load once per worker process and serve every task that
+worker runs; served models (OpenAI-compatible) are shared by all workers through the server,
+which batches their requests. ``workers=1`` runs in this process, as always.
 
 ``resume`` skips tasks that already have a result; ``rerun_failed`` also runs again those
 whose result is ``fail`` or ``error``. A task in flight when the batch is interrupted has no
@@ -14,7 +17,8 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+import queue
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -101,6 +105,9 @@ def run_batch(
         for task in plan.todo:
             record(_run_one(task, plan.attempts[task.id]))
         return done
+    if _shares_one_model(config):
+        _run_shared(plan, config, run_dir, workers, rounds, record)
+        return done
     ctx = multiprocessing.get_context("spawn")  # no fork of a parent holding threads or a model
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(config_data, str(run_dir), rounds)) as pool:
         pending: dict[Future, Task] = {pool.submit(_run_one, t, plan.attempts[t.id]): t for t in plan.todo}
@@ -116,6 +123,60 @@ def run_batch(
                 process.terminate()
             raise
     return done
+
+
+def _shares_one_model(config) -> bool:
+    """A llama.cpp model: its workers are threads around one loaded copy (the engine batches them)."""
+    from agent.backends.registry import resolve_backend
+
+    try:
+        kind, _ = resolve_backend(config)
+    except Exception:  # noqa: BLE001 - the workers say why, one error per task
+        return False
+    return kind in ("embedded", "gguf")
+
+
+def _run_shared(plan: BatchPlan, config, run_dir: Path, workers: int, rounds: int,
+                record: Callable[[RunResult], None]) -> None:
+    """``workers`` threads, each running tasks on its own slot of one engine over one loaded model.
+    A task's session, log and workspace are its own, as in a worker process; only the model is shared."""
+    from agent.backends.llama_batch import BatchEngine
+    from agent.backends.registry import make_backend
+    from evaluation.runner import run_task
+
+    try:
+        engine = BatchEngine(make_backend(config), workers)
+    except Exception as e:  # the model cannot be loaded: every task is an error
+        for task in plan.todo:
+            record(_error_result(task, str(e), config.model, rounds, plan.attempts[task.id]))
+        return
+    slots: queue.SimpleQueue = queue.SimpleQueue()  # a slot's backend per running task
+    for slot in range(workers):
+        slots.put(engine.backend(slot))
+
+    def run_one(task: Task) -> RunResult:
+        backend = slots.get()
+        try:
+            return run_task(task, config, run_dir, rounds=rounds, backend=backend, attempt=plan.attempts[task.id])
+        finally:
+            slots.put(backend)
+
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="limi-task")
+    try:
+        pending: dict[Future, Task] = {pool.submit(run_one, t): t for t in plan.todo}
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                task = pending.pop(future)
+                record(_collect(future, task, config.model, rounds, plan.attempts[task.id]))
+    finally:  # ctrl+c too: tasks not started are dropped, those in flight end at their next model call
+        pool.shutdown(wait=False, cancel_futures=True)
+        engine.close()  # (the model itself is freed with its last reference: a thread may still tokenize)
+
+
+def _error_result(task: Task, error: str, model: str, rounds: int, attempt: int) -> RunResult:
+    return RunResult(task_id=task.id, status="error", error=error, model=model, max_rounds=rounds, tags=task.tags,
+                     attempt=attempt, finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
 
 
 def _collect(future: Future, task: Task, model: str, rounds: int, attempt: int) -> RunResult:

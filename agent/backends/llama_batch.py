@@ -65,6 +65,7 @@ class _Request:
     out: queue.SimpleQueue = field(default_factory=queue.SimpleQueue)
     todo: list[int] = field(default_factory=list)  # tokens to decode before the next sample
     handed: bool = False  # a token was handed over; waiting for the thread to ask for the next one
+    slow: bool = False  # it let a step go without it: the next steps do not wait for it until it asks
     closed: bool = False  # the thread stopped listening
     sampler: object | None = None  # llama-cpp-python's LlamaSampler (its chain), built by the scheduler
     since: float = 0.0  # when its prompt last got a prefill chunk (the longest waiting goes first)
@@ -124,6 +125,7 @@ class BatchEngine:
         self._stopping = False
         self._broken: str | None = None  # why the scheduler stopped, if it failed
         self.steps = 0  # llama_decode calls so far
+        self.peak_rows = 0  # the most generating slots one llama_decode held
         self._thread = threading.Thread(target=self._run, name="llama-batch", daemon=True)
         self._thread.start()
 
@@ -148,7 +150,8 @@ class BatchEngine:
         request = _Request(slot, list(tokens), sampling, seed, grammar, repeat_penalty)
         with self._cond:
             self._check_running()
-            if self._slots[slot].incoming is not None:
+            busy = self._slots[slot]
+            if any(r is not None and not r.closed for r in (busy.incoming, busy.request)):
                 raise BackendError(f"slot {slot} is already generating; one stream per slot")
             self._slots[slot].incoming = request
             self._cond.notify_all()
@@ -159,7 +162,7 @@ class BatchEngine:
                     raise item
                 yield item
                 with self._cond:
-                    request.todo, request.handed = [item], False
+                    request.todo, request.handed, request.slow = [item], False, False
                     self._cond.notify_all()
         finally:
             with self._cond:
@@ -229,10 +232,14 @@ class BatchEngine:
                 self._admit()
                 active = [s.request for s in self._slots if s.request is not None]
                 ready = [r for r in active if r.todo and not r.handed]
-                waiting = any(r.handed for r in active)
+                waiting = [r for r in active if r.handed and not r.slow]
                 if ready and waiting and deadline is None:
                     deadline = time.monotonic() + self.gather_s
-                if ready and (not waiting or time.monotonic() >= deadline):
+                if ready and waiting and time.monotonic() >= deadline:
+                    for r in waiting:
+                        r.slow = True
+                    break
+                if ready and not waiting:
                     break
                 self._cond.wait(None if deadline is None or not ready else max(0.0, deadline - time.monotonic()))
             rows = [(r, list(r.todo), True) for r in ready if len(r.todo) == 1]
@@ -264,7 +271,11 @@ class BatchEngine:
                         keep = 0
                     del slot.cached[keep:]
                 request.todo, request.since = request.tokens[keep:], time.monotonic()
-                request.sampler = self._sampler(request)
+                try:
+                    request.sampler = self._sampler(request)
+                except Exception as e:  # noqa: BLE001 - this request fails, the others go on
+                    request.out.put(BackendError(f"llama.cpp could not build the sampler: {e}"))
+                    continue
                 slot.request = request
 
     def _sampler(self, request: _Request):
@@ -295,6 +306,8 @@ class BatchEngine:
         batch.n_tokens = n
         rc = lib.llama_decode(self._ctx, batch)
         self.steps += 1
+        if all(len(chunk) == 1 for _, chunk, _ in call):
+            self.peak_rows = max(self.peak_rows, len(call))
         with self._cond:
             if rc != 0:
                 self._failed(call, rc)

@@ -11,7 +11,7 @@ from limi_cli.commands.common import add_model_options, model_overrides
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("batch", help="run a suite of tasks headless in parallel, results as JSONL",
                        description="Run every task of a suite headless (approval yolo, each in its own fresh copy of its "
-                                   "workspace), in parallel worker processes; results are appended to RUN_DIR/results.jsonl "
+                                   "workspace), in parallel workers; results are appended to RUN_DIR/results.jsonl "
                                    "as tasks finish.")
     p.add_argument("suite", metavar="SUITE", help="a tasks .jsonl file, a folder with tasks.jsonl, 'builtin', or exercism:DIR")
     add_run_options(p, default_rounds=1)
@@ -23,7 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def add_run_options(p: argparse.ArgumentParser, default_rounds: int, output_required: bool = True) -> None:
     """Options ``batch`` and ``eval`` share."""
     p.add_argument("-o", "--output", type=Path, required=output_required, metavar="RUN_DIR", help="run directory: results, trajectories, diffs")
-    p.add_argument("-w", "--workers", type=int, default=1, help="parallel worker processes (default 1: in this process)")
+    p.add_argument("-w", "--workers", type=int, default=1, help="tasks at once (default 1: in this process); a llama.cpp model (embedded, .gguf) runs them as threads "
+                        "sharing one loaded model, other models in worker processes")
     p.add_argument("--rounds", type=int, default=default_rounds,
                    help=f"rounds per task: a failing check is fed back to the agent (default {default_rounds})")
     p.add_argument("--resume", action="store_true", help="continue RUN_DIR: run only the tasks without a result")
