@@ -149,3 +149,26 @@ if __name__ == "__main__":
     if sys.argv[1:] != ["--write"]:
         sys.exit(__doc__)
     _write()
+
+
+def test_the_ranking_is_the_same_in_every_process(tree: Path, tmp_path: Path) -> None:
+    """No set or hash order reaches the scores: another process with another hash seed
+    ranks to the same floats, bit for bit."""
+    import os
+    import subprocess
+
+    code = ("import json, sys; from pathlib import Path; from agent.codeintel.index import CodeIndex; "
+            "from agent.codeintel.repomap import rank_definitions; "
+            "ix = CodeIndex(Path(sys.argv[1]), Path(sys.argv[2])); ix.refresh(); "
+            "print(json.dumps([list(r) for r in rank_definitions(ix, frozenset(sys.argv[3:]))]))")
+    runs = []
+    for seed in ("1", "2"):
+        proc = subprocess.run([sys.executable, "-c", code, str(tree), str(tmp_path / f"ix{seed}.sqlite"), *MENTIONED],
+                              capture_output=True, text=True, cwd=ROOT, timeout=120,
+                              env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)})
+        assert proc.returncode == 0, proc.stderr
+        runs.append(json.loads(proc.stdout))
+    assert runs[0] == runs[1]
+    index = CodeIndex(tree, tmp_path / "here.sqlite")
+    index.refresh()
+    assert [list(r) for r in rank_definitions(index, MENTIONED)] == runs[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -59,7 +60,7 @@ def test_serve_answers_each_file_then_ends_the_task(tree: tuple[Path, list[worke
     assert [rel for rel, _ in answers] == [rel for rel, _, _ in items[:3]] + ["gone.py"]
     assert answers[-1][1] == b""  # unreadable: an empty record
     expected = _expected(root, items[:3])
-    for (rel, record), (_, language, _) in zip(answers, items):
+    for (rel, record), (_, language, _) in zip(answers[:3], items):
         assert decode_record(record, language) == expected[rel]
 
 
@@ -138,3 +139,37 @@ def test_jobs_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None
     assert workers.default_jobs() == 3
     monkeypatch.setenv("LIMI_CODEINTEL_JOBS", "lots")
     assert 1 <= workers.default_jobs() <= workers.MAX_JOBS
+
+
+def test_a_task_that_cannot_be_sent_stays_here(tmp_path: Path) -> None:
+    import subprocess
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    proc.wait()  # gone: writing to it breaks the pipe
+    worker = workers._Worker(proc)
+    chunk = [("a.py", "python", 10)]
+    chunks: workers.deque[list[workers.Item]] = workers.deque()
+    workers._Pool(tmp_path, 1)._send(worker, chunk, chunks)
+    assert not worker.writable and not worker.tasks
+    assert list(chunks) == [chunk]
+    workers._close(proc)
+
+
+def test_a_link_swapped_in_after_the_walk_is_not_read_here_nor_in_a_worker(
+        tree: tuple[Path, list[workers.Item]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root, items = tree
+    outside = tmp_path / "outside.py"
+    outside.write_text("def secret_outside():\n    pass\n")
+    rel = items[0][0]
+    (root / rel).unlink()
+    (root / rel).symlink_to(outside)  # as if swapped after the walk listed a regular file
+    fifo = root / "d0" / "pipe.py"
+    os.mkfifo(fifo)  # reading it would block
+    extra = [(rel, items[0][1], 10**9), ("d0/pipe.py", "python", 10**9 - 1)]  # the biggest: the worker takes them
+    assert workers.read_source(root, rel) is None
+    assert workers.read_source(root, "d0/pipe.py") is None
+    monkeypatch.setattr(workers, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(workers, "CHUNK_COST", 1)
+    results = dict(workers.parse_files(root, extra + items[1:], jobs=2))
+    assert results[rel] is None and results["d0/pipe.py"] is None
+    assert all(result is not None for r, result in results.items() if r not in (rel, "d0/pipe.py"))

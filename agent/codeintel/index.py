@@ -37,6 +37,7 @@ class RefreshStats:
     files: int = 0  # source files in the workspace
     parsed: int = 0  # parsed now (new or changed)
     removed: int = 0  # gone since the last refresh
+    in_workers: int = 0  # of the parsed, how many in worker processes
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class CodeIndex:
         self._files: dict[str, FileTags] | None = None  # every file's tags, by path, once asked for
         self._loaded = False
         self.parse_count = 0  # files parsed by this object, for tests and benchmarks
+        self.worker_parse_count = 0  # of those, parsed in worker processes
 
     # -- keeping it current ---------------------------------------------------------
 
@@ -93,8 +95,10 @@ class CodeIndex:
         gone = [rel for rel in self._keys if rel not in seen]
         for rel in gone:
             self._forget(rel)
+        before = self.worker_parse_count
         rows = self._parse(changed, new_keys)
         stats.files, stats.parsed, stats.removed = len(seen), len(changed), len(gone)
+        stats.in_workers = self.worker_parse_count - before
         if rows or gone:
             self._save(rows, gone)
         return stats
@@ -131,6 +135,7 @@ class CodeIndex:
                 blob = encode_record(result)
             else:
                 self._encoded[rel] = blob = result
+                self.worker_parse_count += 1
             self._keys[rel], self._languages[rel] = keys[rel], language
             rows.append((rel, *keys[rel], language, blob))
             self.parse_count += 1
@@ -152,30 +157,41 @@ class CodeIndex:
             self._load()
             if self._unread:
                 self._read_records(self._unread)
-            for rel in list(self._encoded):
-                self._tags_of(rel)
+            damaged = [rel for rel in list(self._encoded) if not self._decode(rel)]
+            if damaged:
+                self._repair(damaged)
             self._files = {rel: self._tags[rel] for rel in sorted(self._tags)}
         return self._files
 
     def _tags_of(self, rel: str) -> FileTags:
         tags = self._tags.get(rel)
-        if tags is not None:
-            return tags
-        if rel in self._unread:
-            self._read_records({rel})
+        if tags is None:
+            if rel in self._unread:
+                self._read_records({rel})
+            if not self._decode(rel):
+                self._repair([rel])
+            tags = self._tags.get(rel)
+        return tags if tags is not None else FileTags(language_for(rel) or "")
+
+    def _decode(self, rel: str) -> bool:
+        """Take in the encoded record of ``rel``; False when it is damaged (or missing)."""
         blob = self._encoded.pop(rel, None)
-        if blob is not None:
-            try:
-                tags = self._tags[rel] = FileTags.from_record(StoredRecord(blob, self._languages[rel]))
-                return tags
-            except ValueError:  # a damaged row: parse the file again
-                pass
-        key = self._keys.get(rel) or (0, 0)
-        self._forget(rel)
-        rows = self._parse([(rel, language_for(rel) or "", key[0])], {rel: key})
+        if blob is None:
+            return rel in self._tags
+        try:
+            self._tags[rel] = FileTags.from_record(StoredRecord(blob, self._languages[rel]))
+        except ValueError:
+            return False
+        return True
+
+    def _repair(self, rels: list[str]) -> None:
+        """Parse again the files whose cached records are damaged, and save them."""
+        keys = {rel: self._keys.get(rel) or (0, 0) for rel in rels}
+        for rel in rels:
+            self._forget(rel)
+        rows = self._parse([(rel, language_for(rel) or "", keys[rel][0]) for rel in rels], keys)
         if rows:
             self._save(rows, [])
-        return self._tags.get(rel) or FileTags(language_for(rel) or "")
 
     def _read_records(self, wanted: set[str]) -> None:
         found: dict[str, bytes] = {}

@@ -15,16 +15,16 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import re
 import struct
 import sys
 import zlib
 from array import array
 from collections import Counter
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress
-from operator import attrgetter, not_
+from operator import attrgetter
 from pathlib import PurePath
 from typing import Any, NamedTuple
 
@@ -57,7 +57,9 @@ MAX_SIGNATURE_CHARS = 160
 
 def language_for(path: str | PurePath) -> str | None:
     """The language of a file by its extension, or None if it is not one we parse."""
-    return EXTENSIONS.get(PurePath(path).suffix.lower())
+    name = os.path.basename(path)
+    dot = name.rfind(".")
+    return EXTENSIONS.get(name[dot:].lower()) if dot > 0 else None
 
 
 
@@ -89,7 +91,7 @@ class FileRecord(NamedTuple):
     definitions: tuple[tuple[Any, ...], ...]
     names: tuple[str, ...]
     counts: tuple[int, ...]
-    ref_names: array  # index into names, per use (in the order the query gave them)
+    ref_names: array  # index into names, per use, in source order
     ref_rows: array  # 0-based line, per use
 
     @property
@@ -136,8 +138,6 @@ class FileTags:
             lists = [refs[name] for name in rec.names]
             for i, row in zip(rec.ref_names, rec.ref_rows):
                 lists[i].append(row + 1)
-            for rows in lists:
-                rows.sort()
             self._references = refs
         return self._references
 
@@ -161,7 +161,7 @@ class FileTags:
             i = rec.names.index(name)
         except ValueError:
             return []
-        return sorted(row + 1 for row in compress(rec.ref_rows, map(i.__eq__, rec.ref_names)))
+        return [row + 1 for row in compress(rec.ref_rows, map(i.__eq__, rec.ref_names))]
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, FileTags):
@@ -298,23 +298,24 @@ class Grammar:
         self.name = language
         self.language = ts.Language(getattr(importlib.import_module(module), func)())
         self.parser = ts.Parser(self.language)
-        self.definitions = ts.Query(self.language, DEFINITIONS[language])
-        self.references = ts.Query(self.language, REFERENCES[language])
+        self.definitions = ts.Query(self.language, DEFINITIONS[language])  # its matches: the fallback
         self._cursor_type = ts.QueryCursor
         self.combined, self.patterns = self._combine(ts)
 
-    def _combine(self, ts: Any) -> tuple[Any, list[tuple[str, str, str]]]:
+    def _combine(self, ts: Any) -> tuple[Any, list[tuple[str, str, str]] | None]:
         """One query with every definition pattern and the reference pattern, each definition
         pattern's captures renamed ``n<i>`` (the name) and ``d<i>.<kind>`` (the definition), so
-        a single walk of the tree gives both, and each capture says which pattern made it."""
+        a single walk of the tree gives both, and each capture says which pattern made it.
+        A pattern with other captures than those two cannot be told apart so: then the query
+        is the references alone and definitions come from the matches (no patterns)."""
         source = DEFINITIONS[self.name].encode()
         parts, patterns = [], []
         for i in range(self.definitions.pattern_count):
             text = source[self.definitions.start_byte_for_pattern(i):self.definitions.end_byte_for_pattern(i)]
             captures = [m.decode() for m in _CAPTURE.findall(text)]
             kinds = [c.removeprefix("definition.") for c in captures if c.startswith("definition.")]
-            if set(captures) - {f"definition.{k}" for k in kinds} != {"name"} or len(kinds) != 1:
-                raise ValueError(f"definition pattern {i} of {self.name} needs one @name and one @definition.<kind>")
+            if set(captures) - {f"definition.{k}" for k in kinds} != {"name"} or len(set(kinds)) != 1:
+                return ts.Query(self.language, REFERENCES[self.name]), None
 
             def rename(m: re.Match[bytes], i: int = i) -> bytes:
                 return b"@n%d" % i if m.group(1) == b"name" else b"@d%d.%s" % (i, m.group(1)[len(b"definition."):])
@@ -328,7 +329,7 @@ class Grammar:
         cursor = self._cursor_type(self.combined)
         captures = cursor.captures(root)
         refs = captures.pop("ref", [])
-        found = None if cursor.did_exceed_match_limit else self._paired(captures)
+        found = None if cursor.did_exceed_match_limit or self.patterns is None else self._paired(captures)
         if found is None:  # the captures could not be paired safely: ask for the matches
             found = self._matched(root)
         lines = source.split(b"\n")
@@ -394,14 +395,13 @@ def _line_then_longest(symbol: tuple[Any, ...]) -> tuple[int, int]:
 
 def _references(source: bytes, refs: list[Any], found: dict[int, Any]) -> tuple[tuple[str, ...], tuple[int, ...], array, array]:
     """names, counts, ref_names, ref_rows of the reference captures, leaving out each
-    definition's own name; all per-node work is ``map`` over C getters. The captures are
-    not always in source order: :class:`FileTags` sorts a name's lines when it reads them."""
-    starts = list(map(_start_byte, refs))
-    if found:
-        dropped = list(map(found.__contains__, starts))
-        if any(dropped):
-            refs = list(compress(refs, map(not_, dropped)))
-            starts = list(compress(starts, map(not_, dropped)))
+    definition's own name; all per-node work is ``map`` over C getters. The captures come
+    as a set (no order): they are put in source order, so a file always gives the same record."""
+    by_start = dict(zip(map(_start_byte, refs), refs))  # leaves: one per start byte
+    for start in found:
+        by_start.pop(start, None)
+    starts = sorted(by_start)
+    refs = list(map(by_start.__getitem__, starts))
     raw = list(map(source.__getitem__, map(slice, starts, map(_end_byte, refs))))
     unique = dict.fromkeys(raw)
     names = tuple(b.decode("utf-8", "replace") for b in unique)

@@ -9,7 +9,6 @@ token budget (estimated as characters / 4) allows.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable
 from itertools import repeat
@@ -67,8 +66,10 @@ def _pagerank(n: int, src: Any, dst: Any, weight: Any, teleport: Any = None) -> 
     return rank
 
 
-def rank_definitions(index: CodeIndex, mentioned: frozenset[str] = frozenset()) -> list[tuple[str, str, float]]:
-    """(file, name, rank) of every definition, best first. ``mentioned`` names weigh ten times more.
+def rank_definitions(index: CodeIndex, mentioned: frozenset[str] = frozenset(),
+                     limit: int | None = None) -> list[tuple[str, str, float]]:
+    """(file, name, rank) of every definition (the first ``limit`` only, when given), best
+    first. ``mentioned`` names weigh ten times more.
 
     Vectorised with numpy: one row per (file, name it defines), one per (file, name it
     uses), and one per (using file, defining file, name), which carries the weight of that
@@ -142,7 +143,7 @@ def rank_definitions(index: CodeIndex, mentioned: frozenset[str] = frozenset()) 
     # best first; ties by path, then name
     alphabetical = np.empty(n_names, dtype=np.intp)
     alphabetical[sorted(range(n_names), key=names_by_id.__getitem__)] = np.arange(n_names)
-    order = np.lexsort((alphabetical[def_name], def_file, -score))
+    order = np.lexsort((alphabetical[def_name], def_file, -score))[:limit]
     return [(paths[f], names_by_id[n], sc) for f, n, sc in
             zip(def_file[order].tolist(), def_name[order].tolist(), score[order].tolist())]
 
@@ -174,9 +175,9 @@ def render(index: CodeIndex, chosen: list[tuple[str, str, float]]) -> str:
 
 def repo_map(index: CodeIndex, max_tokens: int, mentioned: frozenset[str] = frozenset()) -> str:
     """The largest prefix of the ranked definitions whose rendering fits in ``max_tokens``."""
-    ranked = rank_definitions(index, mentioned)
     # each chosen definition adds a line of two characters or more: longer prefixes cannot fit
-    lo, hi, best = 0, min(len(ranked), 2 * max(max_tokens, 0) + 2), ""
+    ranked = rank_definitions(index, mentioned, limit=2 * max(max_tokens, 0) + 2)
+    lo, hi, best = 0, len(ranked), ""
     while lo < hi:  # binary search on how many definitions to show
         mid = (lo + hi + 1) // 2
         text = render(index, ranked[:mid])
@@ -190,14 +191,14 @@ def repo_map(index: CodeIndex, max_tokens: int, mentioned: frozenset[str] = froz
 MAP_VERSION = 2  # bump when the ranking or the rendering changes: cached maps are made again
 
 
-def repo_map_for_prompt(root: Path, max_tokens: int) -> str:
+def repo_map_for_prompt(root: Path, max_tokens: int, cache_path: Path | None = None) -> str:
     """The repo map of the workspace at ``root`` (index refreshed first); "" when off or empty.
 
     The map is kept beside the index with the index's state: while no file changed, the
     next session reads it instead of ranking again."""
     if max_tokens <= 0:
         return ""
-    index = CodeIndex(root)
+    index = CodeIndex(root, cache_path)
     index.refresh()
     key, state = f"repo_map:{MAP_VERSION}:{max_tokens}", index.state()
     cached = index.extra(key)

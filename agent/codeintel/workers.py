@@ -1,11 +1,13 @@
 """Parsing many files at once: worker processes take the big files, this process the small ones.
 
 A cold index of a large tree is all parsing, which is CPU-bound C inside tree-sitter, so it
-spreads over the cores: ``jobs - 1`` worker processes (``python -m agent.codeintel.workers``,
-nothing else imported: no re-run of the caller's main module, safe beside the threads of
-the chat UI) each parse chunks of files and send back encoded records, while this process
-parses chunks from the other end of the queue, so it is not idle while the workers start.
-A worker that dies, or cannot be started, costs only speed: its chunks are parsed here.
+spreads over the cores: ``jobs - 1`` worker processes each parse chunks of files and send
+back encoded records, while this process parses chunks from the other end of the queue, so
+it is not idle while the workers start. A worker is a fresh interpreter running
+:func:`serve` (not multiprocessing: the caller's main module is not run again, and starting
+one is safe beside the threads of the chat UI); it reads files by descriptor from the root,
+as this process does. A worker that dies, or cannot be started, costs only speed: what it
+had not answered is parsed here.
 
 The pipes carry frames: a task is ``<u32 length><JSON [root, [[rel, language], ...]]>``; a
 result is ``<u32 len(rel)><u32 len(record)><rel><record>`` per file (a record of length 0:
@@ -22,8 +24,9 @@ import subprocess
 import sys
 from collections import deque
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from agent.codeintel.parser import FileRecord, encode_record, extract
 
@@ -37,6 +40,7 @@ MAX_JOBS = 8
 Item = tuple[str, str, int]  # (relative path, language, size)
 Result = tuple[str, "FileRecord | bytes | None"]  # parsed here, encoded by a worker, None: unreadable
 _FRAME = struct.Struct("<II")
+MAX_FRAME = 1 << 28  # no path or record is this long: a frame saying so is garbage
 _LENGTH = struct.Struct("<I")
 
 
@@ -56,13 +60,21 @@ def read_source(root: Path, rel: str) -> bytes | None:
     """The bytes of ``rel`` under ``root``, opened by descriptor from the root (a link swapped
     in, a FIFO or a device is not read); None when it cannot be read."""
     from agent.tools.base import ToolError
-    from agent.tools.safe_open import read_under
+    from agent.tools.safe_open import read_bytes
     from agent.tools.workspace import OutsideWorkspace
 
     try:
-        return read_under(root, rel)
+        ws = _workspace(str(root))
+        return read_bytes(ws, ws.root / rel)
     except (OSError, OutsideWorkspace, ToolError):  # ToolError: a FIFO, socket or device
         return None
+
+
+@lru_cache(maxsize=4)
+def _workspace(root: str) -> Any:
+    from agent.tools.workspace import Workspace
+
+    return Workspace(root)
 
 
 def parse_here(root: Path, items: list[Item]) -> list[Result]:
@@ -105,6 +117,7 @@ class _Worker:
         self.proc = proc
         self.buffer = bytearray()
         self.tasks: deque[list[Item]] = deque()  # sent, not answered in full yet
+        self.writable = True  # False once a task could not be sent
         self.done: set[str] = set()  # files of the first task already answered
 
 
@@ -115,13 +128,16 @@ class _Pool:
         self.root = root
         self.count = workers
 
-    def _start(self) -> list[_Worker]:
+    def _command(self) -> list[str]:
         package_parent = str(Path(__file__).resolve().parents[2])
         code = f"import sys; sys.path.insert(0, {package_parent!r}); from agent.codeintel.workers import serve; serve()"
+        return [sys.executable, "-c", code]
+
+    def _start(self) -> list[_Worker]:
         workers = []
         for _ in range(self.count):
             try:
-                proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                proc = subprocess.Popen(self._command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.DEVNULL, close_fds=True)
             except OSError:
                 break
@@ -137,7 +153,7 @@ class _Pool:
         try:
             while chunks or any(w.tasks for w in workers):
                 for w in workers:
-                    while len(w.tasks) < QUEUED and chunks:
+                    while w.writable and len(w.tasks) < QUEUED and chunks:
                         self._send(w, chunks.popleft(), chunks)
                 ready = selector.select(timeout=0 if chunks else None) if selector.get_map() else []
                 for key, _ in ready:
@@ -150,6 +166,7 @@ class _Pool:
                         chunks.extend([item for item in task if item[0] not in w.done] for task in w.tasks)
                         w.tasks.clear()
                         w.proc.kill()
+                        _close(w.proc)
                 if chunks and not ready:  # meanwhile parse the smallest remaining chunk here
                     yield from parse_here(self.root, chunks.pop())
         finally:
@@ -164,6 +181,7 @@ class _Pool:
             w.proc.stdin.flush()
         except OSError:  # gone: the chunk stays here; the selector will see its end
             chunks.append(chunk)
+            w.writable = False
             return
         w.tasks.append(chunk)
 
@@ -181,6 +199,8 @@ class _Pool:
         at = 0
         while len(w.buffer) - at >= _FRAME.size:
             n_rel, n_record = _FRAME.unpack_from(w.buffer, at)
+            if n_rel > MAX_FRAME or n_record > MAX_FRAME or (n_rel == 0 and n_record != 0):
+                return out, False  # not our protocol: treat the worker as dead
             end = at + _FRAME.size + n_rel + n_record
             if len(w.buffer) < end:
                 break
@@ -201,7 +221,7 @@ class _Pool:
 def _close(proc: subprocess.Popen[bytes]) -> None:
     try:
         proc.stdin.close()  # end of tasks: the worker exits
-    except OSError:
+    except OSError:  # a broken pipe: it is gone already
         pass
     try:
         proc.wait(timeout=5)
@@ -214,7 +234,9 @@ def _close(proc: subprocess.Popen[bytes]) -> None:
 def serve(stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
     """A worker: parse each task's files and answer with their encoded records, until stdin ends."""
     stdin = stdin or sys.stdin.buffer
-    stdout = stdout or sys.stdout.buffer
+    if stdout is None:  # the frames get the pipe; anything else printed goes to stderr
+        stdout = os.fdopen(os.dup(1), "wb")
+        os.dup2(2, 1)
     while True:
         head = stdin.read(_LENGTH.size)
         if len(head) < _LENGTH.size:

@@ -118,9 +118,8 @@ class FindReferencesTool(Tool):
         defs = [f"{loc.path}:{loc.symbol.line} {loc.symbol.kind} {name}" for loc in index.definitions()
                 if loc.symbol.name == name and _under(loc.path, scope)]
         refs: list[str] = []
-        for rel in sorted(index.files):
-            rows = index.files[rel].references.get(name)
-            if rows and _under(rel, scope):
+        for rel, rows in index.references_to(name).items():
+            if _under(rel, scope):
                 refs.extend(_source_lines(ctx, rel, sorted(set(rows))))
         if not refs and not defs:
             return Observation(output=f"no references to {name!r} in {params.path or 'the workspace'}")
