@@ -258,3 +258,34 @@ def test_unknown_extension_has_no_language() -> None:
 def test_symbol_round_trips_through_a_cache_row() -> None:
     s = Symbol("f", "function", 1, 3, "def f():", None)
     assert Symbol.from_row(s.to_row()) == s
+
+
+def test_definitions_are_the_same_from_the_single_walk_and_from_the_matches() -> None:
+    """Each file is walked once, definitions paired from the captures; the matches of the
+    definition query alone (the fallback) give the same definitions, in every language."""
+    import tree_sitter as ts
+
+    from agent.codeintel.parser import grammar
+
+    for language, (_, source) in SAMPLES.items():
+        g = grammar(language)
+        root = g.parser.parse(source.encode()).root_node
+        captures = ts.QueryCursor(g.combined).captures(root)
+        paired = g._paired(captures)
+        assert paired is not None, language
+        assert {k: (v[0], v[1].start_byte, v[2].start_byte, v[3]) for k, v in paired.items()} == \
+            {k: (v[0], v[1].start_byte, v[2].start_byte, v[3]) for k, v in g._matched(root).items()}, language
+
+
+def test_a_pattern_the_single_walk_cannot_pair_falls_back_to_matches(monkeypatch: pytest.MonkeyPatch) -> None:
+    from agent.codeintel import parser
+
+    patterns = dict(parser.DEFINITIONS)
+    patterns["python"] += "(decorated_definition (decorator) @deco definition: (function_definition name: (identifier) @name) @definition.function)\n"
+    monkeypatch.setattr(parser, "DEFINITIONS", patterns)
+    g = parser.Grammar("python")
+    assert g.patterns is None
+    source = b"@cache\ndef f():\n    return g()\n\ndef g():\n    pass\n"
+    tags = g.tags("python", source)
+    assert [(s.name, s.kind, s.line) for s in tags.definitions] == [("f", "function", 2), ("g", "function", 5)]
+    assert tags.references == {"cache": [1], "g": [3]}

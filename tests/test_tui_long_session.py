@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
@@ -86,15 +87,17 @@ async def test_a_long_chat_keeps_few_blocks_mounted_and_scrolling_up_brings_back
         assert len(view.earlier) + len(view.blocks) == 1 + 4 * turns  # the welcome notice first
         assert all(callable(e) for e in view.earlier)  # unmounted, kept as makers
         placeholder = view.query_one(EarlierBlocks)
-        assert placeholder.count == len(view.earlier) and f"{len(view.earlier)} earlier blocks" in str(placeholder.render())
+        assert placeholder.count == len(view.earlier)
+        assert f"{len(view.earlier)} earlier blocks" in str(placeholder.render())
         assert user_texts(view)[-1] == f"task {turns - 1}" and "task 0" not in user_texts(view)
 
         first_shown = view.blocks[0]
         view.scroll_home(animate=False, immediate=True)  # up to the top: a page of earlier blocks comes back
+        row = first_shown.virtual_region.y - view.scroll_y  # where it is in the view
         await wait_until(pilot, lambda: view.blocks[0] is not first_shown)
         assert view.blocks.index(first_shown) == view.page  # above what was shown, in order
-        await wait_until(pilot, lambda: view.scroll_y >= 1)  # what was on screen stays on screen
-        assert first_shown.region.y - view.region.y >= 0
+        # what was on screen stays where it was: the new blocks are above, out of sight
+        await wait_until(pilot, lambda: view.scroll_y >= 1 and first_shown.virtual_region.y - view.scroll_y == row)
 
         await show_all_earlier(pilot, view)
         assert not view.query(EarlierBlocks)
@@ -189,3 +192,27 @@ async def test_blocks_that_cannot_be_rebuilt_are_hidden_in_place_and_busy_ones_s
         names = [getattr(b, "text", None) or str(b.render()) for b in view.blocks]
         assert names == ["still streaming"] + [f"n{i}" for i in range(5)] + ["opaque"] + [f"n{i}" for i in range(5, 10)]
         assert opaque.display and not view.earlier and not view.query(EarlierBlocks)
+
+
+class TallViewApp(App):
+    def compose(self) -> ComposeResult:
+        yield ChatView(max_live=4, keep=2, page=2)
+
+
+async def test_when_everything_fits_a_click_on_the_line_or_the_wheel_at_the_top_shows_earlier_blocks():
+    app = TallViewApp()
+    async with app.run_test(size=(60, 40)) as pilot:
+        view = app.query_one(ChatView)
+        for i in range(7):
+            await view.add(Notice(f"n{i}"))
+        assert [b.text for b in view.blocks] == ["n3", "n4", "n5", "n6"] and len(view.earlier) == 3
+        await pilot.pause()
+        assert view.max_scroll_y == 0  # nothing to scroll: the line at the top is the way back
+        await pilot.click(EarlierBlocks)
+        await wait_until(pilot, lambda: len(view.earlier) == 1)
+        assert [b.text for b in view.blocks] == [f"n{i}" for i in range(1, 7)]
+        assert view.query_one(EarlierBlocks).count == 1
+        view.post_message(events.MouseScrollUp(view, 1, 1, 0, -1, 0, False, False, False))
+        await wait_until(pilot, lambda: not view.earlier)
+        assert [b.text for b in view.blocks] == [f"n{i}" for i in range(7)]
+        assert not view.query(EarlierBlocks)

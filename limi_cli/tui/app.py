@@ -9,6 +9,7 @@ The app never calls the model itself: it drives :class:`agent.session.Session` t
 from __future__ import annotations
 
 import asyncio
+import sys
 import threading
 import time
 from pathlib import Path
@@ -41,6 +42,9 @@ from limi_cli.tui.widgets.todo_panel import TodoPanel
 # a limi_cli.chat.factory.SessionFactory (which /model can switch), or any such callable
 Factory = Callable[[Approver, "Path | None"], object]
 QUIT_WINDOW_S = 2.0
+# the session's thread waits at most this long for the GIL while the UI works (Python's default is
+# 5 ms, paid on every token a thread-driven model produces while the chat repaints)
+SWITCH_INTERVAL_S = 0.001
 
 
 class ChatApp(App[int]):
@@ -85,6 +89,8 @@ class ChatApp(App[int]):
         yield StatusBar()
 
     async def on_mount(self) -> None:
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(self._switch_interval, SWITCH_INTERVAL_S))
         self.transcript = Transcript(self.query_one(ChatView))
         self.prompt = self.query_one(PromptInput)
         self.status = self.query_one(StatusBar)
@@ -290,6 +296,7 @@ class ChatApp(App[int]):
 
     def on_unmount(self) -> None:
         self.close_session()  # however the app ends, the log gets its session_ended
+        sys.setswitchinterval(self._switch_interval)
 
     # -- the prompt ---------------------------------------------------------------------
 

@@ -16,10 +16,11 @@ class ThrottledStream:
     """Appends streamed fragments to a :class:`Markdown` widget in batches.
 
     The first fragment shows at once; later ones are merged and appended at most every
-    ``interval`` seconds, and never sooner than the last append took (so parsing and layout
-    take at most about half of the UI thread however fast the text comes). Textual's
-    ``MarkdownStream`` appends again as soon as the last append is done, which at 200 tokens/s
-    kept the UI thread busy all the time and slowed the model's thread down with it.
+    ``interval`` seconds, and never sooner than the last append took (a slow one, say of a long
+    code block, spaces out the next). Each append costs a layout and a repaint of the scrolled
+    chat whatever its size, so fewer, larger appends are what keeps the UI thread light. Textual's
+    ``MarkdownStream`` appends again as soon as the last append is done: at 200 tokens/s that
+    took 40-50% of the UI thread and, through the GIL, slowed the model's thread down with it.
     """
 
     def __init__(self, markdown: Markdown, interval: float):
@@ -68,7 +69,7 @@ class AssistantText(Markdown):
     DEFAULT_CSS = """
     AssistantText { margin: 1 0 0 0; padding: 0 1; background: transparent; }
     """
-    FLUSH_S = 0.05  # at most 20 Markdown updates a second while streaming
+    FLUSH_S = 0.15  # about 7 Markdown updates a second while streaming (Rich's Live refreshes 4 a second)
 
     def __init__(self, text: str = ""):
         super().__init__(text)

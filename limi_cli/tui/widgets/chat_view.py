@@ -31,9 +31,9 @@ class ChatView(VerticalScroll, can_focus=False):
     DEFAULT_CSS = """
     ChatView { height: 1fr; padding: 0 1; scrollbar-size-vertical: 1; }
     """
-    MAX_LIVE = 50  # the most blocks mounted at once while the view follows the bottom
-    KEEP = 30  # how many stay mounted after a trim (trims come in batches, not one per block)
-    PAGE = 40  # blocks mounted again per "show earlier"
+    MAX_LIVE = 30  # the most blocks mounted at once while the view follows the bottom
+    KEEP = 20  # how many stay mounted after a trim (trims come in batches, not one per block)
+    PAGE = 20  # blocks mounted again per "show earlier"
 
     def __init__(self, *, max_live: int | None | Literal["default"] = "default", keep: int | None = None,
                  page: int | None = None, **kwargs):
