@@ -45,6 +45,22 @@ def model_overrides(args: argparse.Namespace) -> dict:
             "constrained_tool_calls": getattr(args, "constrained_tool_calls", None)}
 
 
+def add_session_options(p: argparse.ArgumentParser, approval_help: str, max_turns_help: str) -> None:
+    """What every command that runs sessions takes: --approval, --max-turns, sandbox, workspace
+    and model options (``session_overrides`` reads them back)."""
+    p.add_argument("--approval", choices=APPROVALS, help=approval_help)
+    p.add_argument("--max-turns", type=int, help=max_turns_help)
+    add_sandbox_options(p)
+    add_workspace_options(p)
+    add_model_options(p)
+
+
+def session_overrides(args: argparse.Namespace) -> dict:
+    """Config overrides from :func:`add_session_options` (None: not given on the command line)."""
+    return {**model_overrides(args), "max_turns": args.max_turns, "approval": args.approval,
+            "sessions_dir": args.sessions_dir, **sandbox_overrides(args)}
+
+
 def workspace(path: Path | None) -> Path:
     ws = (path or Path.cwd()).expanduser()
     if not ws.is_dir():
