@@ -257,6 +257,15 @@ def is_trusted(path: Path, raw: bytes, store: Path | None = None) -> bool:
     return _load_trust(store or trust_store_path()).get(str(path.resolve())) == config_digest(raw)
 
 
+def is_trusted_or_false(path: Path, raw: bytes, store: Path | None = None) -> bool:
+    """:func:`is_trusted`, with an unreadable trust store trusting nothing (for per-file checks
+    such as commands and agent definitions, which then run with the untrusted defaults)."""
+    try:
+        return is_trusted(path, raw, store)
+    except ConfigError:
+        return False
+
+
 def set_trust(path: Path, raw: bytes | None, store: Path | None = None) -> None:
     """Remember ``raw`` (its sha256) as the accepted content of ``path``; None forgets it."""
     import json

@@ -216,7 +216,9 @@ def _load_one(path: Path, base: Path, scope: Scope, root: Path, trust_store: Pat
     except FrontMatterError as e:
         found.problems[name] = f"{shown}:{e.line}: {e.message}; /{name} is left out"
         return None
-    trusted = scope == "user" or _trusted(path, raw, trust_store)
+    from agent.config import is_trusted_or_false  # agent.config reads this module's trust settings
+
+    trusted = scope == "user" or is_trusted_or_false(path, raw, trust_store)
     command = CustomCommand(name, path, shown, scope, description, hint, allowed, model, doc.body, doc.body_line,
                             hashlib.sha256(raw).hexdigest(), trusted)
     if not trusted and (powers := command.powers()):
@@ -225,14 +227,6 @@ def _load_one(path: Path, base: Path, scope: Scope, root: Path, trust_store: Pat
             "this project's commands are not trusted; review the file, then run `limi-cli trust`")
     return command
 
-
-def _trusted(path: Path, raw: bytes, store: Path | None) -> bool:
-    from agent.config import ConfigError, is_trusted
-
-    try:
-        return is_trusted(path, raw, store)
-    except ConfigError:
-        return False
 
 
 def _hint(value: Any) -> str:

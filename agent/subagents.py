@@ -58,7 +58,7 @@ from agent.backends.base import Backend
 from agent.backends.registry import make_backend
 from agent.checkpoints import Checkpointer
 from agent.compaction import Compactor, context_window_of
-from agent.config import Config, ConfigError, is_trusted, user_config_path
+from agent.config import Config, is_trusted_or_false, user_config_path
 from agent.driver import Driver
 from agent.events import Event, SessionEnded, SubagentEvent, TextDelta
 from agent.front_matter import FrontMatterError, parse_document, text_field
@@ -223,7 +223,7 @@ def _load_one(path: Path, scope: Scope, root: Path, trust_store: Path | None, fo
     if not prompt:
         problem(doc.body_line, "no instructions after the front matter (they are the agent's system prompt)")
         return None
-    trusted = scope == "user" or _trusted(path, raw, trust_store)
+    trusted = scope == "user" or is_trusted_or_false(path, raw, trust_store)
     if not trusted:
         ignored = []
         if tools is not None and (wide := [t for t in tools if _kind(t) != "read"]):
@@ -282,12 +282,6 @@ def _positive(value: Any, line: int) -> int | None:
 def _kind(tool: str) -> str:
     return ALL_TOOLS[tool].kind if tool in ALL_TOOLS else "read"  # web_search reads
 
-
-def _trusted(path: Path, raw: bytes, store: Path | None) -> bool:
-    try:
-        return is_trusted(path, raw, store)
-    except ConfigError:
-        return False
 
 
 def _why(e: BaseException) -> str:

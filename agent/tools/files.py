@@ -267,6 +267,21 @@ class EditSpec(BaseModel):
     replace_all: bool = Field(default=False, description="Replace every occurrence instead of exactly one.")
 
 
+def apply_edits(text: str, edits: list, rel: str) -> tuple[str, list]:
+    """Apply ``edits`` (each with old_string, new_string, replace_all) in order, each to the result
+    of the one before; (the new text, each edit's result). One that fails names its number and
+    none is applied."""
+    after, results = text, []
+    for i, e in enumerate(edits, start=1):
+        try:
+            result = apply_edit(after, e.old_string, e.new_string, replace_all=e.replace_all, rel=rel)
+        except ToolError as err:
+            raise ToolError(f"edit {i} of {len(edits)}: {err}; no edit was applied") from None
+        after = result.text
+        results.append(result)
+    return after, results
+
+
 class MultiEditTool(Tool):
     name = "multi_edit"
     kind = "edit"
@@ -279,12 +294,5 @@ class MultiEditTool(Tool):
         path, rel, text = _text_to_edit(ctx, params.path)
         if text is None:
             raise ToolError(f"file not found: {params.path}; check the path, or use write_file to create it")
-        after, results = text, []
-        for i, e in enumerate(params.edits, start=1):
-            try:
-                result = apply_edit(after, e.old_string, e.new_string, replace_all=e.replace_all, rel=rel)
-            except ToolError as err:
-                raise ToolError(f"edit {i} of {len(params.edits)}: {err}; no edit was applied") from None
-            after = result.text
-            results.append(result)
+        after, results = apply_edits(text, params.edits, rel)
         return EditTool._write(path, text, after, rel, ctx, _note(rel, results))

@@ -704,7 +704,7 @@ async def _serve(agent: LimiAcpAgent, out_fd: int) -> None:
         try:
             loop.add_signal_handler(sig, stop.set)
         except (NotImplementedError, RuntimeError, ValueError):
-            pass
+            pass  # no signal handlers here (not the main thread, or a platform without them): EOF still stops it
     server = asyncio.ensure_future(run_agent(agent, transport))
     stopper = asyncio.ensure_future(stop.wait())
     try:

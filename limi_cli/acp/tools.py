@@ -35,6 +35,7 @@ from agent.tools.files import (
     ReadFileTool,
     WriteFileTool,
     _note,
+    apply_edits,
     looks_binary,
 )
 from agent.tools.plan import PresentPlanTool
@@ -281,14 +282,7 @@ class ClientMultiEditTool(ClientEditTool, MultiEditTool):
         if not exists:
             raise ToolError(f"file not found: {params.path}; check the path, or use write_file to create it")
         text = self._text(ctx, path, rel)
-        after, results = text, []
-        for i, e in enumerate(params.edits, start=1):
-            try:
-                result = apply_edit(after, e.old_string, e.new_string, replace_all=e.replace_all, rel=rel)
-            except ToolError as err:
-                raise ToolError(f"edit {i} of {len(params.edits)}: {err}; no edit was applied") from None
-            after = result.text
-            results.append(result)
+        after, results = apply_edits(text, params.edits, rel)
         return self._edited(ctx, path, rel, text, after, _note(rel, results))
 
 

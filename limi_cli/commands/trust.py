@@ -78,18 +78,25 @@ def handle(args: argparse.Namespace) -> int:
     return 0
 
 
-def _trust_commands(ws, files) -> None:
-    """Remember each custom command file of the project, and say what each may do now."""
+def _remember(ws, files) -> None:
+    """Trust each file's current bytes, read by descriptor from the workspace root as sessions
+    read it (a link out of the workspace is not trusted)."""
     from agent.config import set_trust
-    from agent.custom_commands import load_commands
     from agent.tools.safe_open import read_bytes
     from agent.tools.workspace import Workspace
 
     for f in files:
-        try:  # by descriptor from the workspace root, as sessions read it: a link out is not trusted
+        try:
             set_trust(f, read_bytes(Workspace(ws), f))
         except Exception as e:
             print(f"  {f.relative_to(ws)}: not trusted: {e}")
+
+
+def _trust_commands(ws, files) -> None:
+    """Remember each custom command file of the project, and say what each may do now."""
+    from agent.custom_commands import load_commands
+
+    _remember(ws, files)
     if not files:
         return
     found = load_commands(ws, scopes=("project",))
@@ -105,16 +112,9 @@ def _trust_commands(ws, files) -> None:
 
 def _trust_agents(ws, files) -> None:
     """Remember each agent definition of the project (its tools and model apply then), and say what each may do."""
-    from agent.config import set_trust
     from agent.subagents import load_agents
-    from agent.tools.safe_open import read_bytes
-    from agent.tools.workspace import Workspace
 
-    for f in files:
-        try:  # by descriptor from the workspace root, as sessions read it: a link out is not trusted
-            set_trust(f, read_bytes(Workspace(ws), f))
-        except Exception as e:
-            print(f"  {f.relative_to(ws)}: not trusted: {e}")
+    _remember(ws, files)
     if not files:
         return
     found = load_agents(ws)
