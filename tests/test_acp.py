@@ -386,23 +386,23 @@ async def test_switching_the_model_goes_on_in_the_same_log(tmp_path):
 
 async def test_cancel_mid_generation_keeps_what_came_and_the_session_goes_on(tmp_path):
     ws = workspace(tmp_path)
-    model = scripted(tmp_path, ["word " * 400, "Still here."], delay_s=0.02)
+    # a reply far longer than the wait for it (10,000 characters in 7-character chunks at 20 ms: ~30 s)
+    model = scripted(tmp_path, ["word " * 2000, "Still here."], delay_s=0.02)
     client = Recorder()
     async with acp_agent(ws, "-m", model, client=client) as (conn, _):
         new = await conn.new_session(cwd=str(ws), mcp_servers=[])
         turn = asyncio.ensure_future(conn.prompt(session_id=new.session_id, prompt=[text_block("talk")]))
         await client.wait_for(lambda: client.of("agent_message_chunk"), "the first chunk")
-        started = time.monotonic()
         await conn.cancel(session_id=new.session_id)
         response = await asyncio.wait_for(turn, DEADLINE_S)
         assert response.stop_reason == "cancelled"
-        assert time.monotonic() - started < 10  # 400 words at 0.02 s a chunk would take ~6 s more at least
         again = await conn.prompt(session_id=new.session_id, prompt=[text_block("are you there?")])
         assert again.stop_reason == "end_turn"
     log = the_log(ws)
     assert [e.type for e in log.events if e.type in ("turn_interrupted", "session_ended")] == ["turn_interrupted", "session_ended"]
     interrupted = [e for e in log.events if e.type == "assistant_message" and e.interrupted]
     assert interrupted and interrupted[0].content.startswith("word")
+    assert len(interrupted[0].content) < len("word " * 2000)  # the cancel cut the reply short
     assert log.events[-2].type == "assistant_message" and log.events[-2].content == "Still here."
 
 
@@ -584,7 +584,8 @@ async def test_requests_read_before_the_input_ends_are_all_answered(tmp_path):
 
 async def test_a_prompt_while_another_runs_is_refused_and_nothing_is_lost(tmp_path):
     ws = workspace(tmp_path)
-    model = scripted(tmp_path, ["word " * 400, "Second answer.", "Third answer."], delay_s=0.02)
+    # the first reply streams for ~30 s unless cancelled: the refused prompt and the cancel land while it runs
+    model = scripted(tmp_path, ["word " * 2000, "Second answer.", "Third answer."], delay_s=0.02)
     client = Recorder()
     async with acp_agent(ws, "-m", model, client=client) as (conn, _):
         new = await conn.new_session(cwd=str(ws), mcp_servers=[])

@@ -24,7 +24,7 @@ import pytest
 from agent.trajectory import read_log
 from test_cli import call
 
-DEADLINE_S = 60.0
+DEADLINE_S = 120.0  # a bound on each wait; every step crosses two processes and a terminal
 
 
 def toad_executable() -> str | None:
@@ -96,7 +96,7 @@ def test_toad_drives_limi_cli_acp(tmp_path):
            "PYTHONPATH": str(Path(__file__).resolve().parent.parent), "TERM": "xterm-256color"}
     term = Terminal("toad", f"{shlex.quote(TOAD)} acp {shlex.quote(agent)} {shlex.quote(str(ws))}", ws, env)
     try:
-        term.wait_for("How can I help you today?")
+        term.wait_for("How can I help you today?", deadline_s=300)  # two Python apps starting on a busy machine
         term.wait_for("Ask")  # the session's mode, from session/new
         term.keys("fix add in app.py")
         term.wait_for("❯ fix add in app.py")

@@ -285,7 +285,8 @@ def test_hooks_run_in_the_sessions_sandbox(tmp_path):
     outside.mkdir()
     command = f"touch inside.txt; touch {outside}/escaped.txt; sleep 300"
     config = load_config(ws, {"sandbox": "on"}, environ={})
-    config.hooks = HooksConfig.model_validate({"session_end": [{"command": command, "name": "boxed", "timeout_s": 1}]})
+    # the timeout leaves the sandbox time to start and run the two touches on a busy machine
+    config.hooks = HooksConfig.model_validate({"session_end": [{"command": command, "name": "boxed", "timeout_s": 5}]})
     session = build_session(config, ws, backend=ScriptedBackend([]))
     session.start()
     ended = session.end("done")

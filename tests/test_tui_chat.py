@@ -120,7 +120,8 @@ async def test_deny_with_a_note_tells_the_model(tmp_path):
 
 
 async def test_esc_interrupts_a_slow_reply_and_the_session_goes_on(tmp_path):
-    app, backend = make_app(tmp_path, ["word " * 400, "Second answer."], delay_s=0.02, chunk_chars=5)
+    # a reply far longer than the wait for it (4,000 chunks at 20 ms): the esc lands while it streams
+    app, backend = make_app(tmp_path, ["word " * 4000, "Second answer."], delay_s=0.02, chunk_chars=5)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await say(pilot, "talk a lot")

@@ -48,7 +48,7 @@ def make_app(ws: Path, proposals: list[str] | None):
 async def step_screen(pilot, number: int) -> ExpertStepScreen:
     """The step screen asking for step ``number`` (not the previous one, still closing)."""
     await wait_until(pilot, lambda: isinstance(pilot.app.screen, ExpertStepScreen)
-                     and pilot.app.screen.request.number == number)
+                     and pilot.app.screen.request.number == number and pilot.app.screen.is_mounted)
     await pilot.pause()
     return pilot.app.screen
 
@@ -68,7 +68,7 @@ async def test_accept_edit_write_then_label(tmp_path):
 
         screen = await step_screen(pilot, 2)
         await pilot.press("e")  # edit: the form is prefilled from the proposal
-        await wait_until(pilot, lambda: screen.query(ToolForm))
+        await wait_until(pilot, lambda: screen.query(ToolForm) and screen.query_one(ToolForm).is_mounted)
         form = screen.query_one(ToolForm)
         assert form.query_one("#arg-old_string").text == "n - 2"
         form.set_value("old_string", "n - 1")
@@ -76,7 +76,7 @@ async def test_accept_edit_write_then_label(tmp_path):
 
         screen = await step_screen(pilot, 3)
         await pilot.press("w")
-        await pilot.pause()
+        await wait_until(pilot, lambda: screen.editing == "write")
         screen.query_one("#thought").load_text("Fixed: range(n) now includes the last item.")
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: app.turns_done == 1)
@@ -116,7 +116,8 @@ async def test_without_a_proposer_the_expert_writes_and_a_bad_form_is_refused(tm
         assert screen.editing == "write"  # no proposal: straight to the editor
         screen.query_one("#thought").load_text("Create the file.")
         screen.query_one("#tool").value = "write_file"
-        await pilot.pause()
+        # write_file's form is up
+        await wait_until(pilot, lambda: screen.query(ToolForm) and screen.query_one(ToolForm).is_mounted)
         await pilot.press("ctrl+s")  # path and content missing
         await wait_until(pilot, lambda: "path" in str(screen.query_one("#error").render()))
         assert isinstance(app.screen, ExpertStepScreen)

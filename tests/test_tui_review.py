@@ -87,10 +87,13 @@ async def test_review_a_session_annotates_beside_the_log_and_leaves_it_untouched
         # tags and notes by their inputs; a typed digit goes into the input, not into the rating
         await pilot.press("escape", "t")
         await pilot.press(*"bugfix, config 2", "enter")
-        await pilot.press("n", *"clean", "enter")
+        await pilot.press("n")
+        await pilot.press(*"clean", "enter")
         # a string to redact typed in
-        await pilot.press("r", *"DEBUG", "enter")
-        await pilot.pause()
+        await pilot.press("r")
+        await pilot.press(*"DEBUG", "enter")
+        # saved on disk (each change is saved as it is made)
+        await wait_until(pilot, lambda: (a := load_annotation(log)) is not None and "DEBUG" in a.redactions)
     annotation = load_annotation(log)
     assert annotation is not None
     assert (annotation.quality, annotation.outcome) == (4, "success")
