@@ -111,6 +111,10 @@ class Config(BaseModel):
     # llama.cpp models (embedded, gguf): inside <tool_call> the model can only write a JSON call to an
     # offered tool with its required arguments (a grammar built from the tools' schemas); text stays free
     constrained_tool_calls: bool = True
+    # llama.cpp models: a string argument of a tool call that ends in the same text repeated back to
+    # back (3 copies of at least this many characters) is cut where the repetition began and the call
+    # closed; the tool result says so. 0: off
+    call_repetition_block: int = Field(default=80, ge=0)
     # model server (openai backend): a stalled read fails after request_timeout_s, a connect after
     # connect_timeout_s; retries (429, 5xx, timeouts, broken streams) wait at most max_retry_wait_s in all,
     # and a Retry-After beyond that stops the run at once
@@ -202,7 +206,7 @@ def parse_toml(raw: bytes, path: Path) -> dict[str, Any]:
 # keys a project's config may set before the user trusts it: how the model is called and how
 # long things run, nothing that widens what the agent may do or where data goes
 HARMLESS_KEYS = frozenset({
-    "tool_protocol", "tool_prompt", "constrained_tool_calls", "request_timeout_s", "connect_timeout_s", "max_retries", "max_retry_wait_s", "n_ctx", "n_threads", "device",
+    "tool_protocol", "tool_prompt", "constrained_tool_calls", "call_repetition_block", "request_timeout_s", "connect_timeout_s", "max_retries", "max_retry_wait_s", "n_ctx", "n_threads", "device",
     "max_turns", "loop_limit", "shell_timeout_s", "max_output_chars", "repo_map_tokens", "sampling",
     "compact_at", "context_window", "instructions_max_chars", "command_timeout_s",
     "subagents",  # limits only: a subagent never gets more tools or a looser approval than its parent

@@ -20,6 +20,9 @@ class ToolCall(BaseModel):
     arguments: dict[str, Any] = Field(default_factory=dict)
     error: str | None = None
     raw: str | None = None
+    # what the backend did to the call, for its result to say (a string value cut where it began to
+    # repeat itself); in memory only, never in logs or exports
+    note: str | None = Field(default=None, exclude=True)
 
 
 class Message(BaseModel):

@@ -533,6 +533,8 @@ class Session:
 
     def _result(self, call: ToolCall, obs: Observation, duration: float) -> ToolResult:
         content = f"Error: {obs.output}" if obs.is_error and obs.error_kind != "timeout" else obs.output
+        if call.note:  # the backend changed the call (cut a repeating argument): the model and the log learn so
+            content = f"{content.rstrip(chr(10))}\n{call.note}"
         self.messages.append(Message(role="tool", content=content, tool_call_id=call.id, name=call.name))
         if call in self._pending:
             self._pending.remove(call)

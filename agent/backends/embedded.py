@@ -13,7 +13,11 @@ Decoding (:class:`_Decoding`) runs token by token and switches sampling at the p
 - once the text ends with ``<tool_call>``, generation goes on under a grammar
   (:mod:`agent.backends.grammar`, ``constrained_tool_calls``) that admits only a JSON call
   to an offered tool with its required arguments, then ``</tool_call>``; no repeat penalty
-  there (JSON repeats its quotes and braces); then free text again, or the end.
+  there (JSON repeats its quotes and braces); instead a
+  :class:`~agent.backends.repetition.CallRepetitionGuard` watches each string value, and one
+  that ends in the same stretch over and over (``\\n\\ndef (*)():`` until the token limit) is cut
+  where the repetition began, the JSON closed and generation stopped: the call is run, its
+  result says what was cut (``finish_reason`` ``repetition``); then free text again, or the end.
 
 Each switch is a new ``Llama.generate`` over the tokens so far, which extend the evaluated
 ones: llama.cpp keeps its KV cache and evaluates only the token sampled last, no re-prefill.
@@ -30,7 +34,7 @@ from typing import Iterator
 
 from agent.backends.base import BackendError, Chunk, TextProtocolReply, UsageChunk
 from agent.backends.grammar import GrammarError, check_grammar, tool_call_grammar
-from agent.backends.repetition import DEFAULT_BLOCK, RepetitionGuard
+from agent.backends.repetition import DEFAULT_BLOCK, CallRepetitionGuard, RepetitionGuard
 from agent.backends.threads import default_threads
 from agent.chat_template import render_chat
 from agent.messages import Message, Sampling, ToolSpec, Usage
@@ -75,11 +79,14 @@ class LlamaCppBackend:
         name: str | None = None,
         repeat_penalty: float = REPEAT_PENALTY,
         repetition_block: int = DEFAULT_BLOCK,
+        call_repetition_block: int = DEFAULT_BLOCK,
     ):
         """``lora_path``: a GGUF LoRA adapter (see :mod:`agent.model_files`) applied at load
         time with weight ``lora_scale``; ``name``: what the log records as the model;
         ``repeat_penalty`` (1.0: off) and ``repetition_block`` (characters repeated verbatim that
-        end a reply; 0: off) apply to the text outside tool calls."""
+        end a reply; 0: off) apply to the text outside tool calls; ``call_repetition_block``
+        (0: off) to the string values inside them: one that repeats a stretch back-to-back, three
+        copies spanning three blocks of that many characters, is cut there and the call closed."""
         try:
             from llama_cpp import Llama
         except ImportError:
@@ -95,6 +102,7 @@ class LlamaCppBackend:
         self.n_ctx = n_ctx
         self.n_threads = threads = n_threads or default_threads()
         self.repeat_penalty, self.repetition_block = repeat_penalty, repetition_block
+        self.call_repetition_block = call_repetition_block
         self._grammars: dict[str, object] = {}  # GBNF text -> LlamaGrammar, checked once
         try:
             self.llm = Llama(
@@ -135,7 +143,8 @@ class LlamaCppBackend:
     def describe(self) -> dict:
         info = {"model_path": str(self.path), "n_ctx": self.n_ctx, "tool_protocol": "text", "tool_prompt": self.tool_prompt,
                 "constrained_tool_calls": self.constrained_tool_calls, "repeat_penalty": self.repeat_penalty,
-                "repeat_last_n": REPEAT_LAST_N, "repetition_block": self.repetition_block}
+                "repeat_last_n": REPEAT_LAST_N, "repetition_block": self.repetition_block,
+                "call_repetition_block": self.call_repetition_block}
         if self.lora_path is not None:
             info.update(lora_path=str(self.lora_path), lora_scale=self.lora_scale)
         return info
@@ -187,10 +196,15 @@ class LlamaCppBackend:
             yield from reply.feed(raw[: len(raw) - held].decode("utf-8", errors="replace"))
             for text in decoding.run():
                 yield from reply.feed(text)
-        yield from reply.finish()
+        for chunk in reply.finish():
+            if decoding.call_cut and chunk.kind == "tool_call" and chunk.call is reply.calls[-1]:
+                chunk.call.note = decoding.call_cut  # the call the guard cut: its result says so
+            yield chunk
+        # a reply the guard cut says so, calls or not
+        finish = "tool_calls" if reply.calls and decoding.finish != "repetition" else decoding.finish
         yield UsageChunk(
             usage=Usage(prompt_tokens=len(tokens), completion_tokens=decoding.sampled, cached_tokens=cached),
-            finish_reason="tool_calls" if reply.calls else decoding.finish,
+            finish_reason=finish,
         )
 
     def _cached_prefix(self, tokens: list[int]) -> int:
@@ -211,7 +225,8 @@ class _Decoding:
 
     :meth:`run` yields the reply's text in order; :attr:`sampled` counts the tokens sampled,
     :attr:`finish` says why it ended: ``stop`` (end of turn), ``length`` (``max_tokens``) or
-    ``repetition`` (the guard cut it).
+    ``repetition`` (a guard cut it); :attr:`call_cut` is the note for a call whose string value
+    the call guard cut (the reply's last call), else None.
     """
 
     def __init__(self, backend: LlamaCppBackend, prompt: list[int], sampling: Sampling, *, max_tokens: int, grammar=None,
@@ -224,6 +239,8 @@ class _Decoding:
         self.call_grammar = grammar
         self.repeat_penalty = backend.repeat_penalty
         self.guard = RepetitionGuard(backend.repetition_block)
+        self.call_block = backend.call_repetition_block
+        self.call_cut: str | None = None
         self.utf8 = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self.sampled = 0
         self.finish: str | None = None
@@ -313,20 +330,35 @@ class _Decoding:
         return False
 
     def _call(self) -> Iterator[str]:
-        """The inside of a call, until ``</tool_call>`` outside a JSON string (or the end)."""
+        """The inside of a call, until ``</tool_call>`` outside a JSON string (or the end). Its
+        text is held back until then (the reply shows no call text before the call ends): a string
+        value that starts repeating itself is cut, the call closed and the reply ended."""
         end = _CallEnd()
         end.feed(self._call_so_far)
+        guard = CallRepetitionGuard(self.call_block)
+        guard.feed(self._call_so_far, sent=True)  # (yielded already, with the prompt's start)
         self._call_so_far = ""
         with contextlib.closing(self._sample(self.grammar, 1.0)) as pieces:
             for piece in pieces:
                 text = self.utf8.decode(piece)
                 cut = end.feed(text)
+                guard.feed(text if cut < 0 else text[:cut])
+                if guard.tripped:
+                    self.finish = "repetition"
+                    self.call_cut = _cut_note(guard.argument, guard.at)
+                    yield guard.salvage()
+                    return
                 if cut >= 0:
-                    yield text[:cut]
+                    yield guard.take()
                     if text[cut:]:  # unconstrained, the token went on past the tag: free text again
                         yield self.guard.feed(text[cut:])
                     return
-                yield text
+        yield guard.take()  # the end of the turn or the token limit, inside the call
+
+
+def _cut_note(argument: str, at: int) -> str:
+    what = f"the argument `{argument}`" if argument else "a string in the call"
+    return f"[{what} repeated itself from character {at:,} on and was cut there]"
 
 
 def _open_call(start: str) -> str | None:

@@ -94,6 +94,8 @@ def make_backend(config: Config) -> Backend:
         backend.tool_prompt = prompt_style_for(config.tool_prompt, context_window_of(backend, config.context_window))
     if hasattr(backend, "constrained_tool_calls"):
         backend.constrained_tool_calls = config.constrained_tool_calls
+    if hasattr(backend, "call_repetition_block"):
+        backend.call_repetition_block = config.call_repetition_block
     return backend
 
 

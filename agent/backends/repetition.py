@@ -11,6 +11,13 @@ The guard holds back the last ``block`` characters it was fed, and hands out who
 lines where it can, so text it cuts was never shown: what streamed is what the reply keeps. Tool
 calls do not go through it (a file's content may repeat itself); the backend feeds it only the
 text outside ``<tool_call>`` blocks.
+
+Inside a call, :class:`CallRepetitionGuard` watches each JSON string value on its own, with a
+stricter test, since code and data may well repeat themselves: it trips only when the value ends
+in a stretch that repeats back-to-back at least ``copies`` times and spans ``copies`` blocks of
+``block`` characters (the same 80 characters three times in a row, or a short phrase such as
+``\\n\\ndef (*)():`` written over and over). The value is then cut where the repetition began and
+the JSON closed, so the call stays a valid call instead of running into the token limit.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import re
 DEFAULT_BLOCK = 80  # characters: shorter repeats occur in ordinary text (paths, a repeated phrase)
 _SLACK = 16  # characters that may match by chance just before a repetition begins
 _BOUNDARY = re.compile(r"[.!?:](?=\s)|\n")  # where a sentence or a line ends (just after the match)
+DEFAULT_COPIES = 3  # inside a call: back-to-back copies that make a repetition (and at least that many blocks)
 
 
 class RepetitionGuard:
@@ -118,3 +126,176 @@ def _last_boundary(text: str, lo: int, hi: int) -> int | None:
     for end in _boundaries(text, lo, hi):
         pass
     return end
+
+
+# -- inside a tool call ---------------------------------------------------------------------
+
+_STRING_STOP = re.compile(r'["\\\n]')  # what ends a run of plain string characters (a raw newline ends a string)
+_STRUCTURE = re.compile(r'["{}\[\],:]')  # what matters outside strings
+_HIGH_SURROGATE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\Z")
+_WORD_END = re.compile(r" |\\[nt]")  # whitespace in a JSON string body (the cut goes after it)
+
+
+class CallRepetitionGuard:
+    """Feed it the text of one tool call (what follows ``<tool_call>``) in pieces; it holds the
+    text back and sets :attr:`tripped` once a JSON string value ends in a back-to-back
+    repetition: a stretch of period ``p`` that spans at least ``copies * max(p, block)``
+    characters (``block`` 0: never).
+
+    :meth:`take` hands out the text held so far; once tripped, :meth:`salvage` hands out the
+    text kept (the value cut where the repetition began) and the JSON closed, then the closing
+    tag; :attr:`argument` and :attr:`at` say which value was cut, at which character.
+
+    ``sent``: how much of the first text fed was handed out already (a prefill): it is never cut.
+    The scan follows the reply parser's reading of strings (:class:`agent.toolprompt.StreamingReplyParser`).
+    """
+
+    def __init__(self, block: int = DEFAULT_BLOCK, copies: int = DEFAULT_COPIES):
+        if block < 0:
+            raise ValueError("block must be 0 (off) or a number of characters")
+        if copies < 2:
+            raise ValueError("copies must be at least 2")
+        self.block, self.copies = block, copies
+        self.text = ""  # the call's text so far
+        self.sent = 0  # how much of it was handed out
+        self.tripped = False
+        self.argument = ""  # the key of the value cut, once tripped ("" in an array at the top)
+        self.at = 0  # the character of the (decoded) value where it was cut
+        self._stack: list[list] = []  # the open objects and arrays: [kind "{" or "[", the last key in it]
+        self._after = ""  # the last structural character outside strings
+        self._in_string = self._escape = False
+        self._is_key = False  # the open string is an object key
+        self._value_start = -1  # where the open value string's characters start in text (-1: not in a value)
+        self._key_start = 0
+
+    def feed(self, piece: str, *, sent: bool = False) -> None:
+        """Take the next piece of the call (``sent``: it was handed out already)."""
+        if self.tripped or not piece:
+            return
+        start = len(self.text)
+        self.text += piece
+        if sent:
+            self.sent = len(self.text)
+        if not self.block:
+            return
+        self._scan(start)
+        if self._value_start >= 0 and len(self.text) - self._value_start >= self.copies * self.block:
+            self._check()
+
+    def take(self) -> str:
+        """The text not handed out yet."""
+        out, self.sent = self.text[self.sent :], len(self.text)
+        return out
+
+    def salvage(self) -> str:
+        """Once tripped: the rest of the call as kept, closed as JSON, and the closing tag."""
+        from agent.toolprompt import CLOSE
+
+        closing = '"' + "".join("}" if kind == "{" else "]" for kind, _ in reversed(self._stack))
+        return self.take() + closing + CLOSE
+
+    # -- the JSON scan
+
+    def _scan(self, i: int) -> None:
+        text, n = self.text, len(self.text)
+        while i < n:
+            if self._escape:
+                self._escape = False
+                i += 1
+            elif self._in_string:
+                m = _STRING_STOP.search(text, i)
+                if m is None:
+                    return
+                j = m.start()
+                if text[j] == "\\":
+                    self._escape = True
+                else:
+                    self._end_string(j)
+                i = j + 1
+            else:
+                m = _STRUCTURE.search(text, i)
+                if m is None:
+                    return
+                j, c = m.start(), text[m.start()]
+                if c == '"':
+                    self._in_string = True
+                    top = self._stack[-1] if self._stack else None
+                    self._is_key = top is not None and top[0] == "{" and self._after in "{,"
+                    if self._is_key:
+                        self._key_start = j + 1
+                    else:
+                        self._value_start = j + 1
+                elif c in "{[":
+                    self._stack.append([c, ""])
+                elif c in "}]":
+                    if self._stack:
+                        self._stack.pop()
+                self._after = c
+                i = j + 1
+
+    def _end_string(self, j: int) -> None:
+        self._in_string = False
+        if self._is_key and self._stack:
+            self._stack[-1][1] = self.text[self._key_start : j]
+        self._value_start = -1
+        self._after = '"'
+
+    # -- the repetition
+
+    def _check(self) -> None:
+        text, block, end, lo = self.text, self.block, len(self.text), self._value_start
+        tail = text[end - block :]
+        earlier = text.rfind(tail, lo, end - 1)
+        if earlier < 0:
+            return
+        period = end - block - earlier
+        # the repetition began at ``start``: text[i] == text[i - period] from there to the end
+        start, step = end - block, block
+        while step:
+            while start - step - period >= lo and text[start - step : start] == text[start - step - period : start - period]:
+                start -= step
+            step //= 2
+        first = start - period  # where the first copy starts
+        if end - first < self.copies * max(period, block):
+            return
+        # a long block written again: keep its first copy; a short phrase over and over: none of it
+        cut = start if period >= block else first
+        self._trip(max(cut, self.sent, lo), period)
+
+    def _trip(self, cut: int, period: int) -> None:
+        lo, text = self._value_start, self.text
+        # not inside an escape (\n, \u00e9), nor after half of a surrogate pair
+        i = last = lo
+        while i <= cut:
+            last = i
+            if i < cut and text[i] == "\\":
+                i += 6 if text[i + 1 : i + 2] == "u" else 2
+            else:
+                i += 1
+        cut = last
+        if m := _HIGH_SURROGATE.search(text, lo, cut):
+            cut = m.start()
+        cut = max(cut, self.sent)
+        kept = _decoded(text[lo:cut])
+        # the last characters before the repetition may match it by chance ("Then " before "and then
+        # again " over and over): a cut inside a word moves on to the end of that word
+        if kept and kept[-1].isalnum() and cut < len(text) and text[cut].isalnum():
+            m = _WORD_END.search(text, cut, cut + min(period, _SLACK))
+            if m is not None:
+                cut = m.end()
+                kept = _decoded(text[lo:cut])
+        if kept and not kept.endswith("\n") and text.startswith("\\n", cut):
+            cut, kept = cut + 2, kept + "\n"  # the copy began with the line end of the text before it: end that line
+        self.at = len(kept)
+        self.argument = next((key for kind, key in reversed(self._stack) if kind == "{"), "")
+        self.text, self.tripped = text[:cut], True
+
+
+def _decoded(raw: str) -> str:
+    """The characters of the JSON string body ``raw`` (as written, if it does not parse)."""
+    import json
+
+    try:
+        return json.loads(f'"{raw}"')
+    except ValueError:
+        return raw
