@@ -13,6 +13,8 @@ from pathlib import Path
 from agent.tools.base import cut_middle
 
 OUTPUT_CAP = 20_000  # characters of output kept (head and tail)
+FINAL_ANSWER = "final_answer.txt"  # beside the workspace: the agent's final answer of the round, for the check
+REFERENCE_ANSWER = ".final_answer"  # in a task's solution folder: the reference final answer (never copied)
 
 
 @dataclass
@@ -28,12 +30,16 @@ class CommandResult:
         return self.exit_code == 0 and not self.timed_out
 
 
-def command_env(suite_dir: str, task_id: str) -> dict[str, str]:
+def command_env(suite_dir: str, task_id: str, final_answer: Path | None = None) -> dict[str, str]:
     """The environment of task commands: ours, plus ``SUITE_DIR`` and ``TASK_ID``, with this
-    Python's ``bin`` first on ``PATH`` so ``python`` and ``pytest`` are the ones limi-cli runs on."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    Python's ``bin`` first on ``PATH`` so ``python`` and ``pytest`` are the ones limi-cli runs on.
+    A check also gets ``FINAL_ANSWER_FILE``: ``final_answer``, a file outside the workspace
+    holding the agent's final answer of the round (empty when it gave none)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_") and k != "FINAL_ANSWER_FILE"}
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env.update(SUITE_DIR=suite_dir, TASK_ID=task_id, PYTHONDONTWRITEBYTECODE="1")
+    if final_answer is not None:
+        env["FINAL_ANSWER_FILE"] = str(final_answer)
     return env
 
 

@@ -19,7 +19,7 @@ from agent.driver import Driver, running
 from agent.events import AssistantMessage
 from agent.redact import default_redactor
 from agent.session_builder import build_session
-from evaluation.check import CommandResult, cap, command_env, run_command
+from evaluation.check import FINAL_ANSWER, REFERENCE_ANSWER, CommandResult, cap, command_env, run_command
 from evaluation.results import RoundResult, RunResult
 from evaluation.task import Task
 from evaluation.workspace import SetupError, apply_solution, prepare_workspace, workspace_diff
@@ -33,6 +33,7 @@ class LimitGuard:
     def __init__(self, session, limits):
         self.session, self.limits = session, limits
         self.why: str | None = None  # timeout or max_tokens, once a limit is hit
+        self.answer = ""  # the final answer of the last round (its last reply without tool calls)
         self.timer = threading.Timer(limits.time_s, self._stop, args=("timeout",))
         self.timer.daemon = True
         self.timer.start()
@@ -44,10 +45,14 @@ class LimitGuard:
     def run_round(self, run: Driver, message: str) -> str:
         """Send ``message``; return how the agent stopped: done, max_turns, loop, interrupted,
         error (``run.last`` says why), or the limit that stopped it: timeout, max_tokens."""
+        self.answer = ""
         if self.why:
             return self.why
         for event in run.turn(message):
-            if isinstance(event, AssistantMessage) and self.limits.max_tokens:
+            if not isinstance(event, AssistantMessage):
+                continue
+            self.answer = "" if event.tool_calls else event.content
+            if self.limits.max_tokens:
                 usage = self.session.stats.usage
                 if usage.prompt_tokens + usage.completion_tokens >= self.limits.max_tokens:
                     self._stop("max_tokens")
@@ -92,7 +97,7 @@ def _rounds(task: Task, config, ws: Path, run_dir: Path, rounds: int, backend, r
     session = build_session(cfg, ws, backend=backend, mode="eval" if rounds > 1 else "batch")
     result.model = session.backend.model
     result.log_path = str(session.writer.path) if session.writer else None
-    env = command_env(task.suite_dir, task.id)
+    env = command_env(task.suite_dir, task.id, ws.parent / FINAL_ANSWER)  # outside the workspace
     message = task.instruction
     t_agent = time.monotonic()
     guard = LimitGuard(session, task.limits)
@@ -122,6 +127,7 @@ def _play(task: Task, ws: Path, env: dict, rounds: int, guard: LimitGuard, run: 
             result.status, result.error = "error", run.last.error
             result.rounds.append(RoundResult(round=r, stop="error"))
             return
+        Path(env["FINAL_ANSWER_FILE"]).write_text(guard.answer, encoding="utf-8")
         check = run_command(task.check, ws, task.limits.check_timeout_s, env)
         result.rounds.append(_round_result(r, stop, check))
         if check.ok:
@@ -152,12 +158,18 @@ def feedback_message(check: CommandResult, round_: int, rounds: int) -> str:
 
 def check_reference(task: Task, solved: bool) -> CommandResult:
     """Run the task's check on a fresh workspace: untouched, or holding the reference
-    solution (``solved``). The harness self-test: solved must pass, untouched must fail."""
+    solution (``solved``). The harness self-test: solved must pass, untouched must fail. The
+    final answer the check sees is the solution's ``.final_answer`` when solved, else empty."""
     ws = Path(tempfile.mkdtemp(prefix=f"limi-ref-{task.id}-")) / "workspace"
     try:
         prepare_workspace(task, ws)
+        answer = ""
         if solved:
             apply_solution(task, ws)
-        return run_command(task.check, ws, task.limits.check_timeout_s, command_env(task.suite_dir, task.id))
+            reference = Path(task.solution) / REFERENCE_ANSWER if task.solution else None
+            answer = reference.read_text(encoding="utf-8") if reference and reference.is_file() else ""
+        (ws.parent / FINAL_ANSWER).write_text(answer, encoding="utf-8")
+        env = command_env(task.suite_dir, task.id, ws.parent / FINAL_ANSWER)
+        return run_command(task.check, ws, task.limits.check_timeout_s, env)
     finally:
         shutil.rmtree(ws.parent, ignore_errors=True)

@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 from agent.safegit import NO_EXT_DIFF, GitError, run_git
-from evaluation.check import command_env, run_command
+from evaluation.check import REFERENCE_ANSWER, command_env, run_command
 from evaluation.task import Task
 
 _GIT_ID = ["-c", "user.name=limi-cli", "-c", "user.email=limi-cli@localhost"]
@@ -65,7 +65,7 @@ def apply_solution(task: Task, workspace: Path) -> None:
     if not task.solution and not task.solution_files:
         raise SetupError(f"task {task.id} has no reference solution")
     if task.solution:
-        copy_tree(Path(task.solution), workspace)
+        copy_tree(Path(task.solution), workspace, skip=(REFERENCE_ANSWER,))  # the reference final answer
     for dest, src in task.solution_files.items():
         target = workspace / dest
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -3,17 +3,22 @@ and every untouched workspace fails, and nothing is shared with the evaluation s
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-from evaluation.runner import check_reference
+from agent.backends.scripted import ScriptedBackend
+from agent.config import Config
+from evaluation.runner import check_reference, run_task
 from evaluation.task import load_suite
 
 ROOT = Path(__file__).resolve().parents[1]
 FAMILIES = ROOT / "demos" / "families"
 SHARED_TASKS = ROOT.parent / "shared" / "tasks"
+FAMILY_COUNT = 14
 
 
 def _words(text: str) -> list[str]:
@@ -37,7 +42,8 @@ def test_the_committed_suites_are_what_the_generator_writes():
 def test_every_solution_passes_and_every_workspace_fails():
     for split, per_family in (("train", 12), ("validation", 3)):
         suite = load_suite(str(FAMILIES / split))
-        assert suite.split == split and len(suite.tasks) == 8 * per_family
+        assert suite.split == split and len(suite.tasks) == FAMILY_COUNT * per_family
+        assert len({t.tags[0] for t in suite.tasks}) == FAMILY_COUNT
         assert [t.id for t in suite.tasks if not check_reference(t, solved=True).ok] == []
         assert [t.id for t in suite.tasks if check_reference(t, solved=False).ok] == []
 
@@ -61,4 +67,46 @@ def test_nothing_is_shared_with_the_evaluation_suites_or_across_splits():
     assert not {t.instruction for t in train.tasks} & {t.instruction for t in validation.tasks}
     train_files = set().union(*(_files(Path(t.workspace)) | _files(Path(t.solution)) for t in train.tasks))
     val_files = set().union(*(_files(Path(t.workspace)) | _files(Path(t.solution)) for t in validation.tasks))
-    assert not (val_files - {"README.txt", "NOTES.txt"}) & train_files
+    # README.txt, NOTES.txt: filler; .final_answer: the reference answer the harness reads, never a workspace file
+    assert not (val_files - {"README.txt", "NOTES.txt", ".final_answer"}) & train_files
+
+
+def _survey(split: str = "validation"):
+    return next(t for t in load_suite(str(FAMILIES / split)).tasks if t.tags[0] == "survey")
+
+
+def _judge(task, answer: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    """answer_names.py on the task's workspace, with ``answer`` as the final answer."""
+    (tmp_path / "answer.txt").write_text(answer)
+    env = {**os.environ, "SUITE_DIR": task.suite_dir, "FINAL_ANSWER_FILE": str(tmp_path / "answer.txt")}
+    return subprocess.run(["bash", "-c", task.check], cwd=task.workspace, env=env, capture_output=True, text=True)
+
+
+def test_the_survey_check_judges_the_final_answer(tmp_path):
+    task = _survey()
+    reference = (Path(task.solution) / ".final_answer").read_text()
+    args = json.loads(task.check.split("'")[1])
+    assert _judge(task, reference, tmp_path).returncode == 0
+    # a file left out, a file that does not exist, no word of the purpose, nothing at all
+    missing = _judge(task, reference.replace(args["files"][0], "something"), tmp_path)
+    assert missing.returncode == 1 and "does not name" in missing.stderr
+    invented = _judge(task, reference + " Also helpers/extra_tools.py.", tmp_path)
+    assert invented.returncode == 1 and "extra_tools.py, which does not exist" in invented.stderr
+    names_only = ", ".join(Path(f).name for f in args["files"])
+    vague = _judge(task, f"The files are {names_only}.", tmp_path)
+    assert vague.returncode == 1 and "what the project is for" in vague.stderr
+    assert _judge(task, "", tmp_path).returncode == 1
+    unset = subprocess.run(["bash", "-c", task.check], cwd=task.workspace, capture_output=True, text=True,
+                           env={k: v for k, v in {**os.environ, "SUITE_DIR": task.suite_dir}.items() if k != "FINAL_ANSWER_FILE"})
+    assert unset.returncode == 1 and "FINAL_ANSWER_FILE is not set" in unset.stderr
+
+
+def test_a_run_gives_the_check_the_final_answer_of_each_round(tmp_path):
+    task = _survey()
+    reference = (Path(task.solution) / ".final_answer").read_text().strip()
+    look = '<tool_call>{"name": "read_file", "arguments": {"path": "README.txt"}}</tool_call>'
+    backend = ScriptedBackend([look, "It is a small project.", reference])
+    result = run_task(task, Config(), tmp_path / "run", rounds=2, backend=backend)
+    assert (result.status, result.passed_round, len(result.rounds)) == ("pass", 2, 2), result
+    assert "does not name" in result.rounds[0].check_output
+    assert result.diff_path is None  # the answer file lies outside the workspace

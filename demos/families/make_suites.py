@@ -1,8 +1,12 @@
 """Generate the task families: a training suite and a validation suite of small checked tasks.
 
-Eight families of the everyday work a terminal agent does (write a file, write JSON, look a fact
-up in documents, count log lines, fix a wrong operator, add a function, rename a function, sum
-a CSV column), each instance drawn from its own names and values with a fixed seed. They are for
+Fourteen families of the everyday work a terminal agent does (write a file, write JSON, look a
+fact up in documents, count log lines, fix a wrong operator, add a function, rename a function,
+sum a CSV column, fix a bug that a test shows, add a keyword parameter, find where something is
+defined, count a marker across a folder tree, write a command-line script, survey a project and
+say what it is for), each instance drawn from its own names and values with a fixed seed. The
+survey family writes nothing: its check judges the final answer (``$FINAL_ANSWER_FILE``), and its
+``solution/`` holds only the reference answer (``.final_answer``). They are for
 ``limi-cli batch --harvest`` (expert iteration: keep the runs whose check passed) and for
 choosing a training recipe on the validation split, never the evaluation suites: no workspace,
 file name or wording is shared with ``evaluation/suites/builtin`` (``tests/test_families.py``
@@ -36,6 +40,9 @@ CITIES = ["Lisbon", "Oslo", "Quito", "Perth", "Dakar", "Hanoi", "Lima", "Riga", 
           "Kyoto", "Accra", "Split", "Turku"]
 ITEMS = ["bolts", "washers", "hinges", "rivets", "springs", "brackets", "gaskets", "valves", "pulleys", "clamps"]
 LEVELS = ["INFO", "DEBUG", "WARN", "ERROR"]
+# a solution file the harness reads as the reference final answer, never copied into a workspace
+# (evaluation.check.REFERENCE_ANSWER; checks get the agent's answer in $FINAL_ANSWER_FILE)
+REFERENCE_ANSWER = ".final_answer"
 
 
 def _check(family: str, **args) -> str:
@@ -189,9 +196,305 @@ def csv_sum(r: random.Random, i: int) -> dict:
                       {"answer": f"The qty column of {name} sums to {sum(qty)}; I wrote it to {out}."}]}
 
 
+def _expect_error(step: dict) -> dict:
+    return {**step, "expect_error": True}
+
+
+# fix-by-test: (module stem, function, buggy line, fixed line, body around it, the test's cases, what the bug was)
+_BUGS = [
+    ("tally", "count_multiples", "for x in range(1, limit):", "for x in range(1, limit + 1):",
+     "def count_multiples(limit, step):\n    found = 0\n    {line}\n        if x % step == 0:\n            found += 1\n    return found\n",
+     [("count_multiples(10, 5)", 2), ("count_multiples(9, 3)", 3), ("count_multiples(4, 7)", 0)],
+     "the range stopped one short of limit, so limit itself was never counted"),
+    ("grades", "passing", "return [s for s in scores if s > cutoff]", "return [s for s in scores if s >= cutoff]",
+     "def passing(scores, cutoff):\n    {line}\n",
+     [("passing([40, 50, 70], 50)", [50, 70]), ("passing([10, 20], 30)", [])],
+     "it compared with > so a score equal to the cutoff was dropped; it now uses >="),
+    ("lexicon", "longest", "return words[0]", "return best",
+     "def longest(words):\n    best = ''\n    for w in words:\n        if len(w) > len(best):\n            best = w\n    {line}\n",
+     [("longest(['ox', 'heron', 'emu'])", "heron"), ("longest(['kiwi'])", "kiwi")],
+     "it returned the first word instead of the longest one it had found"),
+    ("signs", "describe", "return 'negative'", "if n == 0:\n        return 'zero'\n    return 'negative'",
+     "def describe(n):\n    if n > 0:\n        return 'positive'\n    {line}\n",
+     [("describe(3)", "positive"), ("describe(-2)", "negative"), ("describe(0)", "zero")],
+     "zero had no case of its own and was called negative; it now returns 'zero'"),
+    ("bounds", "clamp", "return max(high, min(low, value))", "return max(low, min(high, value))",
+     "def clamp(value, low, high):\n    {line}\n",
+     [("clamp(5, 0, 10)", 5), ("clamp(-4, 0, 10)", 0), ("clamp(99, 0, 10)", 10)],
+     "low and high were swapped in the min/max expression"),
+    ("series", "last_n", "return items[-n + 1:]", "return items[-n:]",
+     "def last_n(items, n):\n    {line}\n",
+     [("last_n([1, 2, 3, 4], 2)", [3, 4]), ("last_n(['a', 'b', 'c'], 3)", ["a", "b", "c"])],
+     "the slice started one element too late; it is items[-n:] now"),
+]
+
+
+def fix_by_test(r: random.Random, i: int) -> dict:
+    stem, func, bad, good, body, cases, why = r.choice(_BUGS)
+    module = f"{stem}_{r.choice(WORDS)}_{i}"
+    src = lambda line: body.replace("{line}", line)  # noqa: E731
+    use_pytest = r.random() < 0.5
+    if use_pytest:
+        test = f"test_{module}.py"
+        lines = [f"from {module} import {func}\n\n"]
+        for n, (call, want) in enumerate(cases, 1):
+            lines.append(f"\ndef test_{func}_{n}():\n    assert {call} == {want!r}\n")
+        run = f"python -m pytest -q {test}"
+        check = f"python -m pytest -q -p no:cacheprovider {test}"
+        how = f"`{run}`"
+    else:
+        test = f"check_{module}.py"
+        lines = [f"from {module} import {func}\n\n"]
+        for call, want in cases:
+            lines.append(f"got = {call}\nassert got == {want!r}, f\"{call} gave {{got!r}}, expected {want!r}\"\n")
+        lines.append("print('all checks passed')\n")
+        run = check = f"python {test}"
+        how = f"`{run}`"
+    test_src = "".join(lines)
+    verb = r.choice(["fails", "does not pass", "reports a failure"])
+    tid = f"fix-by-test-{i:03d}"
+    return {"instruction": f"{test} {verb}: {module}.py has a bug. Repair the module, leave the test as it is, "
+                           f"and confirm with {how}.",
+            "files": {f"{module}.py": src(bad), test: test_src}, "solution": {f"{module}.py": src(good)},
+            "check": f"cp -f \"$SUITE_DIR/{tid}/workspace/{test}\" {test} && {check}",
+            "steps": [_expect_error(_do("Run the test first to see what fails.", "shell", command=run)),
+                      _do(f"The test of {func} fails. Read {module}.py.", "read_file", path=f"{module}.py"),
+                      _do(f"Found it: {why.split(';')[0]}. Fix that line.", "edit", path=f"{module}.py",
+                          old_string=bad, new_string=good),
+                      _do("Run the test again.", "shell", command=run),
+                      {"answer": f"Fixed {func}() in {module}.py: {why}. {test} now passes ({how}); the test is unchanged."}]}
+
+
+# add-parameter: (function, old source, new source, old call, new call, the parameter in words, cases)
+_PARAMS = [
+    ("join_words", "def join_words(words):\n    return ' '.join(words)\n",
+     "def join_words(words, sep=' '):\n    return sep.join(words)\n", "sep", "' '", "the separator put between the words",
+     [{"args": [["a", "b"]], "want": "a b"}, {"args": [["a", "b", "c"]], "kwargs": {"sep": "+"}, "want": "a+b+c"}]),
+    ("label", "def label(name):\n    return name.title()\n",
+     "def label(name, prefix=''):\n    return prefix + name.title()\n", "prefix", "''", "text put in front of the result",
+     [{"args": ["ada"], "want": "Ada"}, {"args": ["ada"], "kwargs": {"prefix": "Dr. "}, "want": "Dr. Ada"}]),
+    ("ratio", "def ratio(part, whole):\n    return round(part / whole, 2)\n",
+     "def ratio(part, whole, digits=2):\n    return round(part / whole, digits)\n", "digits", "2",
+     "the number of decimal digits to round to",
+     [{"args": [1, 3], "want": 0.33}, {"args": [1, 3], "kwargs": {"digits": 4}, "want": 0.3333}]),
+    ("pad", "def pad(text, width):\n    return text.ljust(width)\n",
+     "def pad(text, width, fill=' '):\n    return text.ljust(width, fill)\n", "fill", "' '",
+     "the character used to fill up to width",
+     [{"args": ["ab", 4], "want": "ab  "}, {"args": ["ab", 5], "kwargs": {"fill": "."}, "want": "ab..."}]),
+    ("percent", "def percent(part, whole):\n    return f'{round(100 * part / whole)}%'\n",
+     "def percent(part, whole, suffix='%'):\n    return f'{round(100 * part / whole)}{suffix}'\n", "suffix", "'%'",
+     "the text written after the number",
+     [{"args": [1, 4], "want": "25%"}, {"args": [1, 4], "kwargs": {"suffix": " pct"}, "want": "25 pct"}]),
+    ("shorten", "def shorten(text, limit):\n    if len(text) <= limit:\n        return text\n    return text[:limit] + '...'\n",
+     "def shorten(text, limit, marker='...'):\n    if len(text) <= limit:\n        return text\n    return text[:limit] + marker\n",
+     "marker", "'...'", "what is appended when the text is cut",
+     [{"args": ["abcdef", 3], "want": "abc..."}, {"args": ["abcdef", 3], "kwargs": {"marker": "~"}, "want": "abc~"},
+      {"args": ["ab", 3], "kwargs": {"marker": "~"}, "want": "ab"}]),
+]
+
+
+def add_parameter(r: random.Random, i: int) -> dict:
+    func, old, new, param, default, meaning, cases = r.choice(_PARAMS)
+    module = f"fmt_{r.choice(WORDS)}_{i}"
+    plain, keyed = cases[0], cases[1]
+    call = lambda c: f"{func}({', '.join([*map(repr, c['args']), *(f'{k}={v!r}' for k, v in c.get('kwargs', {}).items())])})"  # noqa: E731
+    example = f"{call(keyed)} returns {keyed['want']!r}"
+    return {"instruction": f"Give {func}() in {module}.py a keyword parameter {param} (default {default}): {meaning}. "
+                           f"For example {example}; calls without {param} must behave as before.",
+            "files": {f"{module}.py": old}, "solution": {f"{module}.py": new},
+            "check": _check("calls", module=module, func=func, cases=cases),
+            "steps": [_do("Read the function first.", "read_file", path=f"{module}.py"),
+                      _do(f"Add {param}={default} to the signature and use it in the body.", "edit", path=f"{module}.py",
+                          old_string=old, new_string=new),
+                      _do("Try a call without the new parameter and one with it.", "shell",
+                          command=f"python3 -c \"from {module} import {func}; print(repr({call(plain)})); print(repr({call(keyed)}))\""),
+                      {"answer": f"{func}() in {module}.py now takes {param}={default}; {call(plain)} still returns "
+                                 f"{plain['want']!r} and {example}."}]}
+
+
+_VERBS = ["parse", "load", "render", "merge", "score", "build", "clean", "split"]
+_NOUNS = ["invoice", "tariff", "route", "ticket", "sample", "badge", "voucher", "manifest", "shipment", "roster"]
+
+
+def find_definition(r: random.Random, i: int) -> dict:
+    root = r.choice(["src", "lib", "pkg", "app_code"]) + f"_{i}"
+    subs = r.sample(["core", "utils", "io", "model", "views"], 2)
+    stems = r.sample(["helpers", "readers", "writers", "rules", "format", "tables", "checks", "units"], 5)
+    paths = [f"{root}/{stems[0]}_{i}.py", f"{root}/{subs[0]}/{stems[1]}_{i}.py", f"{root}/{subs[0]}/{stems[2]}_{i}.py",
+             f"{root}/{subs[1]}/{stems[3]}_{i}.py", f"{root}/{subs[1]}/{stems[4]}_{i}.py"]
+    names = [f"{v}_{n}" for v, n in zip(r.sample(_VERBS, 5), r.sample(_NOUNS, 5))]
+    is_class = r.random() < 0.3
+    home = r.randrange(5)
+    target = "".join(p.title() for p in names[home].split("_")) if is_class else names[home]
+    files = {}
+    for k, path in enumerate(paths):
+        own = target if k == home else names[k]
+        if k == home and is_class:
+            text = f"class {own}:\n    def __init__(self, data):\n        self.data = data\n"
+        else:
+            text = f"def {own}(data):\n    return list(data)\n"
+        if k != home:  # others use the target, so a plain search finds it in several files
+            text = f"# uses {target}\n\n" + text + f"\n\ndef run_{k}(rows):\n    return {target}(rows)\n"
+        files[path] = text
+    out = r.choice(["where", "location", "defined_in", "path_of"]) + f"_{i}.txt"
+    kind = "class" if is_class else "function"
+    pattern = f"{'class' if is_class else 'def'} {target}"
+    return {"instruction": f"Which file under {root}/ defines the {kind} {target}? Write that file's path, relative to "
+                           f"the workspace (for example {root}/x.py), into {out}.",
+            "files": files, "solution": {out: paths[home] + "\n"}, "check": _check("rel_path", path=out, want=paths[home]),
+            "steps": [_do(f"Search for the definition itself, not the uses: `{pattern}`.", "shell",
+                          command=f"grep -rn \"{pattern}\" {root}"),
+                      _do(f"Only {paths[home]} defines it. Read it to be sure.", "read_file", path=paths[home]),
+                      _do("Write the relative path.", "write_file", path=out, content=paths[home] + "\n"),
+                      {"answer": f"The {kind} {target} is defined in {paths[home]} (found with `grep -rn \"{pattern}\" "
+                                 f"{root}`; the other files only use it). I wrote that path to {out}."}]}
+
+
+_MARKERS = ["FIXME", "XXX", "HACK", "deprecated", "NOTE(perf)", "REVIEW"]
+
+
+def count_marker(r: random.Random, i: int) -> dict:
+    marker = r.choice(_MARKERS)
+    folder = r.choice(["code", "project", "tree", "work"]) + f"_{i}"
+    layout = [f"{folder}/{r.choice(['main', 'entry'])}_{i}.py", f"{folder}/docs_{i}/guide_{i}.md",
+              f"{folder}/parts_{i}/alpha_{i}.py", f"{folder}/parts_{i}/deep_{i}/beta_{i}.py", f"{folder}/notes_{i}.txt"]
+    files, total, lines_with = {}, 0, 0
+    for path in layout:
+        lines = []
+        for t in range(r.randint(3, 7)):
+            hits = r.choice([0, 0, 1, 1, 2])
+            line = f"# step {t}: {r.choice(WORDS)} {r.choice(WORDS)}"
+            if hits:
+                line += "".join(f" {marker} {r.choice(WORDS)}" for _ in range(hits))
+            total += hits
+            lines_with += hits > 0
+            lines.append(line)
+        files[path] = "\n".join(lines) + "\n"
+    if total == lines_with:  # make sure a line holds it twice, so counting lines is not enough
+        files[layout[0]] += f"# {marker} once, {marker} twice\n"
+        total += 2
+        lines_with += 1
+    out = r.choice(["marker_count", "hits", "occurrences", "how_many"]) + f"_{i}.txt"
+    ask = r.choice([f"How many times does the marker {marker} appear in the files under {folder}/, sub-folders "
+                    f"included? Count every occurrence (a line can hold it more than once) and save the number in {out}.",
+                    f"Count how often the marker {marker} occurs in the files under {folder}/ and its sub-folders; every "
+                    f"occurrence counts, even two on one line. Save the number in {out}."])
+    return {"instruction": ask,
+            "files": files, "solution": {out: f"{total}\n"}, "check": _check("one_word", path=out, word=str(total)),
+            "steps": [_do(f"See where {marker} appears.", "shell", command=f"grep -rn -F '{marker}' {folder}"),
+                      _do(f"{lines_with} lines match but some hold it twice; count occurrences, not lines.", "shell",
+                          command=f"grep -r -o -F '{marker}' {folder} | wc -l"),
+                      _do(f"{total} occurrences. Write the number.", "write_file", path=out, content=f"{total}\n"),
+                      {"answer": f"{marker} occurs {total} times under {folder}/ (on {lines_with} lines; counted with "
+                                 f"`grep -r -o -F '{marker}' {folder} | wc -l`). I wrote {total} to {out}."}]}
+
+
+# cli-script: (stem, what it does, default, source, args of the example run, its output, output without args)
+_SCRIPTS = [
+    ("add_up", "prints the sum of the integer arguments", "prints 0 when there are none",
+     "import sys\n\nprint(sum(int(a) for a in sys.argv[1:]))\n", ["3", "4", "5"], "12", "0"),
+    ("repeat", "prints its first argument (a word) three times, separated by single spaces", "uses the word `hey` when no word is given",
+     "import sys\n\nword = sys.argv[1] if len(sys.argv) > 1 else 'hey'\nprint(' '.join([word] * 3))\n", ["ping"], "ping ping ping",
+     "hey hey hey"),
+    ("biggest", "prints the largest of its integer arguments", "prints `none` when there are none",
+     "import sys\n\nnums = [int(a) for a in sys.argv[1:]]\nprint(max(nums) if nums else 'none')\n", ["7", "42", "9"], "42", "none"),
+    ("initials", "prints the initials of the words it is given, each followed by a dot (Ada Lovelace -> A.L.)",
+     "prints `?` when there are none",
+     "import sys\n\nwords = sys.argv[1:]\nprint(''.join(w[0].upper() + '.' for w in words) if words else '?')\n",
+     ["grace", "hopper"], "G.H.", "?"),
+    ("countdown", "prints the numbers from N down to 1 on one line, separated by spaces (N is the first argument)",
+     "uses N = 3 when no argument is given",
+     "import sys\n\nn = int(sys.argv[1]) if len(sys.argv) > 1 else 3\nprint(' '.join(str(k) for k in range(n, 0, -1)))\n",
+     ["5"], "5 4 3 2 1", "3 2 1"),
+    ("char_count", "prints how many characters its arguments have together, spaces between them not counted",
+     "prints 0 when there are none", "import sys\n\nprint(sum(len(a) for a in sys.argv[1:]))\n", ["ab", "cde"], "5", "0"),
+]
+
+
+def cli_script(r: random.Random, i: int) -> dict:
+    stem, what, default, src, args, out, bare = r.choice(_SCRIPTS)
+    script = f"{stem}_{i}.py"
+    example = " ".join([f"python {script}", *args])
+    return {"instruction": f"Write a command-line script {script} that {what}, and {default}. "
+                           f"For example `{example}` prints `{out}`.",
+            "files": {"NOTES.txt": "Small command-line tools live here.\n"}, "solution": {script: src},
+            "check": _check("script_runs", script=script, cases=[[args, out], [[], bare], *_SCRIPT_EXTRA[stem]]),
+            "steps": [_do("Write the script; the arguments are in sys.argv[1:].", "write_file", path=script, content=src),
+                      _do("Run it with arguments.", "shell", command=example),
+                      _do("And without arguments, for the default.", "shell", command=f"python {script}"),
+                      {"answer": f"Created {script}: it {what}, and {default}. `{example}` prints `{out}`; "
+                                 f"`python {script}` prints `{bare}`."}]}
+
+
+_SCRIPT_EXTRA = {"add_up": [[["-2", "2"], "0"]], "repeat": [[["ok"], "ok ok ok"]], "biggest": [[["-5", "-1"], "-1"]],
+                 "initials": [[["linus"], "L."]], "countdown": [[["1"], "1"]], "char_count": [[["x"], "1"]]}
+
+
+# survey: (project, purpose, key words, train module stems, validation module stems)
+_PROJECTS = [
+    ("tidelog", "turns raw tide gauge readings into hourly summaries", ["tide", "gauge", "summar"],
+     ["readings", "summary", "gauge_io"], ["samples", "hourly", "sensor_feed"]),
+    ("shelfkeeper", "tracks which books a small library has lent out and when they are due", ["library", "book", "lent", "loan"],
+     ["loans", "catalogue", "due_dates"], ["borrowers", "holdings", "reminders"]),
+    ("mealscale", "converts recipe quantities between metric and imperial units", ["recipe", "metric", "imperial", "unit"],
+     ["quantities", "conversions", "recipes"], ["measures", "scaling", "ingredients"]),
+    ("rotaplan", "schedules volunteer shifts for a community food bank", ["volunteer", "shift", "food bank", "schedul"],
+     ["shifts", "volunteers", "calendar"], ["rota", "helpers", "slots"]),
+    ("dupefinder", "finds duplicate photos in a folder by comparing image hashes", ["duplicate", "photo", "image"],
+     ["hashing", "scanner", "photos"], ["fingerprints", "walker", "pictures"]),
+    ("pennywise", "keeps a ledger of household expenses and checks them against monthly budgets",
+     ["expense", "budget", "ledger"], ["journal", "budgets", "categories"], ["expenses", "limits", "monthly"]),
+    ("busnext", "reads bus timetables and tells you the next departure from a stop", ["bus", "timetable", "departure"],
+     ["timetable", "stops", "departures"], ["schedule", "routes", "next_bus"]),
+    ("ballotbox", "counts the votes of a club election and announces the winner", ["vote", "election", "ballot"],
+     ["ballots", "tally", "winner"], ["voting", "counting", "results"]),
+]
+_SURVEY_ASK = [
+    "List the Python files in this project and say what the project is for.",
+    "What is this project for? Name every Python file it contains.",
+    "Give me a quick overview: which .py files are here, and what does the code do?",
+    "I am new to this codebase. Which Python source files does it have, and what is its purpose?",
+    "Summarise the project in this workspace: its purpose and each of its Python modules.",
+    "Look around this repository and tell me what it does; list all of its Python files too.",
+    "Before we change anything: what does this project do, and which .py files make it up?",
+    "Which Python files are in this folder, and what is the software here meant to do?",
+]
+_SURVEY_TAIL = ["", " Do not change anything.", " Keep the answer short.", " Only look; no edits.", " A few lines are enough."]
+
+
+def survey(r: random.Random, i: int) -> dict:
+    project, purpose, keys, train_stems, val_stems = r.choice(_PROJECTS)
+    stems = val_stems if i > 100 else train_stems  # no module name is shared by the two splits
+    n = r.randint(2, 3)
+    package = r.random() < 0.5
+    py = [f"{project}/{s}.py" if package else f"{s}.py" for s in stems[:n]]
+    if package:
+        py.append(("start_" if i > 100 else "run_") + project + ".py")
+    files = {p: f'"""The {Path(p).stem.replace("_", " ")} of {project}."""\n\n\ndef {Path(p).stem}_rows(rows):\n    return list(rows)\n'
+             for p in py}
+    if package:
+        first = Path(py[0]).stem
+        files[py[-1]] = (f'"""Run {project} from the command line."""\n\nimport sys\n\nfrom {project} import {first}\n\n'
+                         f'if __name__ == "__main__":\n    print({first}.{first}_rows(sys.argv[1:]))\n')
+    files["README.txt"] = f"# {project}\n\n{project.title()} {purpose}.\n\nRun it with python.\n"
+    ask = _SURVEY_ASK[i % len(_SURVEY_ASK)] + _SURVEY_TAIL[(i // len(_SURVEY_ASK)) % len(_SURVEY_TAIL)]
+    listing = (_do("Find every Python file, sub-folders included.", "glob", pattern="**/*.py") if r.random() < 0.5
+               else _do("List the workspace two levels deep to see every file.", "list_files", path=".", depth=2))
+    names = ", ".join(py)
+    answer = (f"{project.title()} {purpose} (that is what README.txt says). Its Python files are: {names}.")
+    steps = [listing, _do("The README says what the project is for.", "read_file", path="README.txt")]
+    if package:
+        steps.append(_do(f"Glance at the entry script {py[-1]}.", "read_file", path=py[-1]))
+    steps.append({"answer": answer})
+    return {"instruction": ask, "files": files, "solution": {REFERENCE_ANSWER: answer + "\n"},
+            "check": _check("answer_names", files=py, keywords=keys), "steps": steps}
+
+
 FAMILIES = {"write-line": write_line, "json-settings": json_settings, "lookup-fact": lookup_fact,
             "count-lines": count_lines, "fix-operator": fix_operator, "add-function": add_function,
-            "rename-function": rename_function, "csv-sum": csv_sum}
+            "rename-function": rename_function, "csv-sum": csv_sum, "fix-by-test": fix_by_test,
+            "add-parameter": add_parameter, "find-definition": find_definition, "count-marker": count_marker,
+            "cli-script": cli_script, "survey": survey}
 
 
 def build(split: str, root: Path) -> None:

@@ -6,7 +6,9 @@ solution) is recorded with ``limi-cli record`` in a fresh git workspace offered 
 tools, exactly as demos/record_all.py records the hand-written demos; the log must end
 ``done`` with no failed call, and the task's own check must pass in the final workspace. Logs
 go to ``demos/families/sessions/``, rows to ``demos/families/dataset/train.jsonl`` (with a
-manifest). Only the ``train`` split is ever recorded: the validation split stays unseen.
+manifest). Only the ``train`` split is ever recorded: the validation split stays unseen. A step
+marked ``expect_error`` (running a test that fails before the fix) may fail; the check sees the
+demo's final answer in ``$FINAL_ANSWER_FILE``, as in an evaluation run.
 
     .venv/bin/python demos/families/record.py
 """
@@ -17,6 +19,7 @@ import json
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -24,13 +27,19 @@ REPO = HERE.parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE.parent))
 
-from record_all import PY, check_log, env, limi, prepare  # noqa: E402
+from record_all import PY, check_log, env, limi, prepare, read_events  # noqa: E402
 
-from evaluation.check import command_env, run_command  # noqa: E402
+from evaluation.check import FINAL_ANSWER, command_env, run_command  # noqa: E402
 from evaluation.task import load_suite  # noqa: E402
 
 SESSIONS = HERE / "sessions"
 DATASET = HERE / "dataset"
+
+
+def final_answer(log: Path) -> str:
+    """The text of the session's last reply, when it called no tool (its final answer)."""
+    replies = [e for e in read_events(log) if e["type"] == "assistant_message"]
+    return replies[-1]["content"] if replies and not replies[-1]["tool_calls"] else ""
 
 
 def main() -> int:
@@ -40,7 +49,10 @@ def main() -> int:
     failed = []
     for task in suite.tasks:
         folder = HERE / "train" / task.id
+        steps = json.loads((folder / "steps.json").read_text())["steps"]
+        expect = {n for n, step in enumerate(steps, 1) if step.get("expect_error")}
         tmp = prepare(folder)
+        outside = Path(tempfile.mkdtemp(prefix="limi-answer-"))  # the final answer, beside the workspace
         try:
             cmd = [str(PY), "-m", "limi_cli.cli", "record", "--steps", str(folder / "steps.json"), "--cwd", str(tmp)]
             p = subprocess.run(cmd, cwd=tmp, env=env(), capture_output=True, text=True)
@@ -48,8 +60,10 @@ def main() -> int:
                 failed.append(f"{task.id}: record exit {p.returncode}: {p.stderr.strip()[-400:]}")
                 continue
             (log,) = (tmp / ".limi" / "sessions").glob("*.jsonl")
-            problems = check_log(task.id, log, set())
-            check = run_command(task.check, tmp, 60, {**env(), **command_env(task.suite_dir, task.id)})
+            problems = check_log(task.id, log, expect)
+            (outside / FINAL_ANSWER).write_text(final_answer(log), encoding="utf-8")
+            check_env = {**env(), **command_env(task.suite_dir, task.id, outside / FINAL_ANSWER)}
+            check = run_command(task.check, tmp, 60, check_env)
             if check.exit_code != 0:
                 problems.append(f"check failed: {check.output.strip()[-300:]}")
             if problems:
@@ -59,6 +73,7 @@ def main() -> int:
                 shutil.copy2(f, SESSIONS / f"{task.id}{f.name[len(log.stem):]}")
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+            shutil.rmtree(outside, ignore_errors=True)
     for line in failed:
         print(f"FAILED {line}", file=sys.stderr)
     print(f"recorded {len(suite.tasks) - len(failed)} of {len(suite.tasks)} family demos in {SESSIONS}")

@@ -1,0 +1,2 @@
+def percent(part, whole):
+    return f'{round(100 * part / whole)}%'

@@ -1,0 +1,2 @@
+def load_ticket(data):
+    return list(data)

@@ -1,0 +1,3 @@
+class ParseInvoice:
+    def __init__(self, data):
+        self.data = data

@@ -1,0 +1,2 @@
+def merge_badge(data):
+    return list(data)

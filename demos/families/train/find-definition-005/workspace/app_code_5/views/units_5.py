@@ -1,0 +1,3 @@
+class SplitManifest:
+    def __init__(self, data):
+        self.data = data

@@ -1,0 +1,2 @@
+def load_shipment(data):
+    return list(data)

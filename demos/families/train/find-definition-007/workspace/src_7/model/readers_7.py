@@ -1,0 +1,2 @@
+def merge_route(data):
+    return list(data)

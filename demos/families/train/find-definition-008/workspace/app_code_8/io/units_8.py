@@ -1,0 +1,3 @@
+class LoadShipment:
+    def __init__(self, data):
+        self.data = data

@@ -1,0 +1,2 @@
+def clean_roster(data):
+    return list(data)

@@ -1,0 +1,3 @@
+class RenderTicket:
+    def __init__(self, data):
+        self.data = data

@@ -1,0 +1,2 @@
+def clean_shipment(data):
+    return list(data)

@@ -1,0 +1,2 @@
+def render_ticket(data):
+    return list(data)

@@ -1,0 +1,6 @@
+def count_multiples(limit, step):
+    found = 0
+    for x in range(1, limit + 1):
+        if x % step == 0:
+            found += 1
+    return found

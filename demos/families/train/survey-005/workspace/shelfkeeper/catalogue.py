@@ -1,0 +1,5 @@
+"""The catalogue of shelfkeeper."""
+
+
+def catalogue_rows(rows):
+    return list(rows)

@@ -1,0 +1,5 @@
+"""The departures of busnext."""
+
+
+def departures_rows(rows):
+    return list(rows)

@@ -1,0 +1,5 @@
+"""The quantities of mealscale."""
+
+
+def quantities_rows(rows):
+    return list(rows)

@@ -1,0 +1,5 @@
+"""The recipes of mealscale."""
+
+
+def recipes_rows(rows):
+    return list(rows)

@@ -1,0 +1,5 @@
+"""The stops of busnext."""
+
+
+def stops_rows(rows):
+    return list(rows)

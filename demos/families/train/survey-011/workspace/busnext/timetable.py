@@ -1,0 +1,5 @@
+"""The timetable of busnext."""
+
+
+def timetable_rows(rows):
+    return list(rows)

@@ -1,0 +1,5 @@
+"""The conversions of mealscale."""
+
+
+def conversions_rows(rows):
+    return list(rows)

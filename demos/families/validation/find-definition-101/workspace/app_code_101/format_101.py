@@ -1,0 +1,8 @@
+# uses load_route
+
+def split_roster(data):
+    return list(data)
+
+
+def run_0(rows):
+    return load_route(rows)

@@ -1,0 +1,2 @@
+def load_route(data):
+    return list(data)

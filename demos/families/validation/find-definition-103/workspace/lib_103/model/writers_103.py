@@ -1,0 +1,3 @@
+class MergeVoucher:
+    def __init__(self, data):
+        self.data = data

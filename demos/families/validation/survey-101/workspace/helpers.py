@@ -1,0 +1,5 @@
+"""The helpers of rotaplan."""
+
+
+def helpers_rows(rows):
+    return list(rows)

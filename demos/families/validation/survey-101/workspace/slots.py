@@ -1,0 +1,5 @@
+"""The slots of rotaplan."""
+
+
+def slots_rows(rows):
+    return list(rows)

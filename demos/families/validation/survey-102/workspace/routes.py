@@ -1,0 +1,5 @@
+"""The routes of busnext."""
+
+
+def routes_rows(rows):
+    return list(rows)
