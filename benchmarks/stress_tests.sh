@@ -7,7 +7,9 @@
 #   benchmarks/stress_tests.sh 3 -x tests/test_tui_chat.py    # extra pytest arguments after the count
 #
 # The load: stress-ng --cpu <cores> when stress-ng is installed, else one Python busy loop per
-# core; started here and killed (by pid) when the script ends, however it ends.
+# core; started here and killed (by pid) when the script ends, however it ends. STRESS_LOAD=none
+# starts no load of its own: for a machine that other work (a training run) already keeps busy;
+# each run's line has the load average either way.
 # Each run's wall time, exit code and pytest summary line go to the report
 # (STRESS_REPORT, default benchmarks/stress_results.txt, appended), with the failed tests; the
 # full pytest output of each run goes to a log in STRESS_LOGS (default a new /tmp/limi-stress.*).
@@ -37,7 +39,9 @@ stop_load() {
 trap stop_load EXIT
 trap 'stop_load; echo "   interrupted" >>"$report"; exit 130' INT TERM
 
-if command -v stress-ng >/dev/null 2>&1; then
+if [ "${STRESS_LOAD:-}" = none ]; then
+  load="none started here: other work keeps the cores busy (load average $(cut -d' ' -f1-3 /proc/loadavg) at the start)"
+elif command -v stress-ng >/dev/null 2>&1; then
   load="stress-ng --cpu $cores"
   stress-ng --cpu "$cores" --quiet &
   hogs+=($!)

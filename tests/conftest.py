@@ -27,6 +27,13 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
+# A run started in the background by a non-interactive shell (`pytest &`, a CI step, a stress run)
+# inherits SIGINT ignored, and Python then installs no KeyboardInterrupt handler: the tests that
+# press ctrl+c with a real SIGINT need one, and so do the processes they start (an ignored signal
+# stays ignored across exec; one with a handler goes back to the default).
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
 
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on (at the time of asking)."""
