@@ -340,3 +340,29 @@ def test_the_setting_reaches_the_backend(tmp_path):
         assert made.call_repetition_block == 0 and made.describe()["call_repetition_block"] == 0
     finally:
         made.llm.close()
+
+
+def test_a_call_whose_value_was_nothing_but_the_loop_is_not_run(backend, tmp_path):
+    """Cut where it began, the value is empty: writing it would empty the file (an eval run
+    overwrote calculator.py with 0 bytes so), so the call is refused and the model told why."""
+    from agent.events import ToolResult
+    from agent.policy import Policy
+    from agent.session import Session
+    from agent.tools.registry import CORE_TOOLS, select_tools
+    from agent.trajectory import TrajectoryWriter
+
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    (workspace / "m.py").write_text(FUNCTION)
+    body = call_text({"path": "m.py", "content": STUTTER * 200})
+    _, calls, finish, _, _ = reply(backend, [OPEN, "\n" + body, "\n" + CLOSE])
+    assert finish == "repetition" and calls[0].error and "`content`" in calls[0].error
+    session = Session(backend, select_tools(CORE_TOOLS), workspace=workspace, session_id="empty", system_prompt="SYS",
+                      policy=Policy(mode="auto-edit"), writer=TrajectoryWriter(tmp_path / "log.jsonl"), sampling=Sampling(max_tokens=1024, temperature=0.0), max_turns=3)
+    session.start()
+    with Scripted(backend, [[OPEN, "\n" + body, "\n" + CLOSE], ["Stopped."]]):
+        events = list(session.send("Write m.py."))
+    session.end()
+    assert (workspace / "m.py").read_text() == FUNCTION  # untouched
+    [result] = [e for e in events if isinstance(e, ToolResult)]
+    assert result.is_error and result.error_kind == "invalid_call" and "not run" in result.output
