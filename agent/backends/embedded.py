@@ -198,12 +198,7 @@ class LlamaCppBackend:
                 yield from reply.feed(text)
         for chunk in reply.finish():
             if decoding.call_cut and chunk.kind == "tool_call" and chunk.call is reply.calls[-1]:
-                chunk.call.note = decoding.call_cut  # the call the guard cut: its result says so
-                # a value that was nothing but the loop is not run: it would write an empty file over one
-                kept = chunk.call.arguments.get(decoding.call_cut_argument)
-                if isinstance(kept, str) and not kept.strip():
-                    chunk.call.error = (f"the argument `{decoding.call_cut_argument}` was one stretch written "
-                                        "over and over from its start; the call was cut and not run")
+                chunk.call.note, chunk.call.error = decoding.call_cut, decoding.call_cut_error
             yield chunk
         # a reply the guard cut says so, calls or not
         finish = "tool_calls" if reply.calls and decoding.finish != "repetition" else decoding.finish
@@ -246,7 +241,7 @@ class _Decoding:
         self.guard = RepetitionGuard(backend.repetition_block)
         self.call_block = backend.call_repetition_block
         self.call_cut: str | None = None
-        self.call_cut_argument = ""  # the key of the value the call guard cut
+        self.call_cut_error: str | None = None  # the cut left nothing of the value: the call is not run
         self.utf8 = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self.sampled = 0
         self.finish: str | None = None
@@ -351,7 +346,10 @@ class _Decoding:
                 guard.feed(text if cut < 0 else text[:cut])
                 if guard.tripped:
                     self.finish = "repetition"
-                    self.call_cut, self.call_cut_argument = _cut_note(guard.argument, guard.at), guard.argument
+                    self.call_cut = _cut_note(guard.argument, guard.at)
+                    if not guard.kept.strip():  # run, it would write an empty file over one
+                        self.call_cut_error = (f"the argument `{guard.argument}` was one stretch written over and "
+                                               "over from its start; the call was cut and not run")
                     yield guard.salvage()
                     return
                 if cut >= 0:

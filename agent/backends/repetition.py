@@ -22,6 +22,7 @@ the JSON closed, so the call stays a valid call instead of running into the toke
 
 from __future__ import annotations
 
+import json
 import re
 
 DEFAULT_BLOCK = 80  # characters: shorter repeats occur in ordinary text (paths, a repeated phrase)
@@ -144,7 +145,8 @@ class CallRepetitionGuard:
 
     :meth:`take` hands out the text held so far; once tripped, :meth:`salvage` hands out the
     text kept (the value cut where the repetition began) and the JSON closed, then the closing
-    tag; :attr:`argument` and :attr:`at` say which value was cut, at which character.
+    tag; :attr:`argument` and :attr:`at` say which value was cut, at which character, and
+    :attr:`kept` what is left of it.
 
     ``sent``: how much of the first text fed was handed out already (a prefill): it is never cut.
     The scan follows the reply parser's reading of strings (:class:`agent.toolprompt.StreamingReplyParser`).
@@ -161,6 +163,7 @@ class CallRepetitionGuard:
         self.tripped = False
         self.argument = ""  # the key of the value cut, once tripped ("" in an array at the top)
         self.at = 0  # the character of the (decoded) value where it was cut
+        self.kept = ""  # what is left of that value
         self._stack: list[list] = []  # the open objects and arrays: [kind "{" or "[", the last key in it]
         self._after = ""  # the last structural character outside strings
         self._in_string = self._escape = False
@@ -286,15 +289,13 @@ class CallRepetitionGuard:
                 kept = _decoded(text[lo:cut])
         if kept and not kept.endswith("\n") and text.startswith("\\n", cut):
             cut, kept = cut + 2, kept + "\n"  # the copy began with the line end of the text before it: end that line
-        self.at = len(kept)
+        self.at, self.kept = len(kept), kept
         self.argument = next((key for kind, key in reversed(self._stack) if kind == "{"), "")
         self.text, self.tripped = text[:cut], True
 
 
 def _decoded(raw: str) -> str:
     """The characters of the JSON string body ``raw`` (as written, if it does not parse)."""
-    import json
-
     try:
         return json.loads(f'"{raw}"')
     except ValueError:
