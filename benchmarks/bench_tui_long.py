@@ -2,7 +2,7 @@
 with their diffs, Markdown answers) in the Textual app, headless (Pilot), against a real
 Session, real tools and a real log.
 
-    .venv/bin/python benchmarks/bench_tui_long.py [--events 2000] [--window 6] [--no-baseline]
+    .venv/bin/python benchmarks/bench_tui_long.py [--events 2000] [--window 6] [--no-baseline] [--source paced|sleep]
 
 Two variants, each in its own process (so one's memory does not flatter the other), same run:
 
@@ -14,6 +14,11 @@ Two variants, each in its own process (so one's memory does not flatter the othe
   MarkdownStream), Python's 5 ms switch interval; a resumed log builds every block (with one
   mount, which is faster than the block-by-block mounting it replaced, so the baseline is
   flattered there).
+
+The streamed answer's source (``--source``): ``paced`` (default) puts token i out at start + i/200 s,
+as a server's stream arrives however busy the client is; ``sleep`` sleeps 1/200 s after each token,
+so every wait of the model thread for the GIL slows the stream itself (the figure before
+2026-12-01).
 
 Each variant: (1) a Markdown answer streamed at 200 tokens/s into the fresh chat, measuring key
 latency (a key posted every 200 ms, as the terminal driver posts it, until the prompt holds
@@ -168,16 +173,16 @@ def thread_cpu_s(native_id: int) -> float:
     return 0.0
 
 
-def stream_alone(text: str) -> float:
+def stream_alone(text: str, paced: bool) -> float:
     """The scripted stream's own rate (first to last chunk, tokens/s), no UI, its sleep granularity included."""
-    backend = TimedBackend([text], chunk_chars=CHARS_PER_TOKEN, delay_s=1 / TOKENS_PER_S)
+    backend = TimedBackend([text], chunk_chars=CHARS_PER_TOKEN, delay_s=1 / TOKENS_PER_S, paced=paced)
     for _ in backend.stream([], [], Sampling()):
         pass
     return len(text) / CHARS_PER_TOKEN / (backend.last - backend.first)
 
 
 async def streamed_window(app: ChatApp, backend: TimedBackend, text: str, repaints: Repaints, appends: Appends) -> dict:
-    alone = await asyncio.to_thread(stream_alone, text)  # just before, the chat idle, as loaded as the machine is now
+    alone = await asyncio.to_thread(stream_alone, text, backend.paced)  # just before, the chat idle, as loaded as the machine is now
     backend.replies.append(text)
     backend.chunk_chars, backend.delay_s = CHARS_PER_TOKEN, 1 / TOKENS_PER_S
     done = app.turns_done
@@ -211,7 +216,7 @@ async def streamed_window(app: ChatApp, backend: TimedBackend, text: str, repain
             "screen_cells": SIZE[0] * SIZE[1]}
 
 
-async def measure(variant: str, events: int, window_s: float) -> dict:
+async def measure(variant: str, events: int, window_s: float, source: str = "paced") -> dict:
     if variant == "baseline":
         ChatView.MAX_LIVE = None
         assistant_text.ThrottledStream = OldStream  # type: ignore[misc]
@@ -219,7 +224,7 @@ async def measure(variant: str, events: int, window_s: float) -> dict:
     ws = Path(tempfile.mkdtemp(prefix="bench_tui_long_"))
     (ws / "counter.py").write_text("COUNT = 0\n")
     text = answer(int(window_s * TOKENS_PER_S))
-    backend = TimedBackend([])
+    backend = TimedBackend([], paced=source == "paced")
     log = ws / "log.jsonl"
 
     def factory(approver, path):
@@ -228,7 +233,7 @@ async def measure(variant: str, events: int, window_s: float) -> dict:
         return Session(backend, default_tools(), workspace=ws, session_id="bench-long", system_prompt="SYS",
                        policy=Policy(mode="yolo", approver=approver), writer=TrajectoryWriter(log), mode="chat")
 
-    out: dict = {"variant": variant, "samples": []}
+    out: dict = {"variant": variant, "source": source, "samples": []}
     rss0 = rss_mb()
     app = ChatApp(factory, ws, history=PromptHistory(None))
     async with app.run_test(size=SIZE):
@@ -349,17 +354,21 @@ def main() -> None:
     ap.add_argument("--window", type=float, default=6.0,
                     help="seconds of streaming at 200 tokens/s, at the start and the end")
     ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument("--source", choices=["paced", "sleep"], default="paced",
+                    help="paced: token i comes out at start + i/200 s, as a server's stream arrives (default); "
+                         "sleep: 1/200 s after the last one, so any wait for the GIL slows the stream itself")
     ap.add_argument("--variant", choices=["now", "baseline"], help=argparse.SUPPRESS)  # one variant, JSON out
     args = ap.parse_args()
     if args.variant:
-        print(json.dumps(asyncio.run(measure(args.variant, args.events, args.window))))
+        print(json.dumps(asyncio.run(measure(args.variant, args.events, args.window, args.source))))
         return
-    print(f"load average at the start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
+    print(f"load average at the start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores; "
+          f"source: {args.source}")
     results = []
     for variant in ["now"] + ([] if args.no_baseline else ["baseline"]):
         t = time.perf_counter()
         done = subprocess.run([sys.executable, __file__, "--variant", variant, "--events", str(args.events),
-                               "--window", str(args.window)], capture_output=True, text=True)
+                               "--window", str(args.window), "--source", args.source], capture_output=True, text=True)
         if done.returncode:
             sys.exit(f"{variant} failed:\n{done.stderr[-3000:]}")
         results.append(json.loads(done.stdout.strip().splitlines()[-1]))

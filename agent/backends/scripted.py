@@ -23,11 +23,14 @@ class ScriptedBackend:
     name = "scripted"
 
     def __init__(self, replies: Sequence[Reply], *, model: str = "scripted", chunk_chars: int = 7, delay_s: float = 0.0,
-                 concurrent: bool = False):
+                 concurrent: bool = False, paced: bool = False):
         self.replies = list(replies)
         self.model = model
         self.chunk_chars = chunk_chars
         self.delay_s = delay_s
+        # paced: chunk i comes out at start + (i + 1) * delay_s, as a server's stream arrives, however late
+        # the thread got to run (a slow consumer then finds chunks waiting); otherwise delay_s after the last
+        self.paced = paced
         self.concurrent = concurrent  # whether sessions may call it side by side (subagents)
         self.calls: list[list[Message]] = []  # what the loop sent, per call
         self._lock = threading.Lock()
@@ -54,9 +57,10 @@ class ScriptedBackend:
         else:
             text = reply(messages) if callable(reply) else str(reply)
         reply = TextProtocolReply()
-        for i in range(0, len(text), self.chunk_chars):
+        t0 = time.perf_counter()
+        for n, i in enumerate(range(0, len(text), self.chunk_chars), start=1):
             if self.delay_s:
-                time.sleep(self.delay_s)
+                time.sleep(max(0.0, t0 + n * self.delay_s - time.perf_counter()) if self.paced else self.delay_s)
             yield from reply.feed(text[i : i + self.chunk_chars])
         yield from reply.finish()
         prompt = sum(len(m.content) for m in messages) // 4
