@@ -1,13 +1,14 @@
 """Generate the task families: a training suite and a validation suite of small checked tasks.
 
-Fourteen families of the everyday work a terminal agent does (write a file, write JSON, look a
+Fifteen families of the everyday work a terminal agent does (write a file, write JSON, look a
 fact up in documents, count log lines, fix a wrong operator, add a function, rename a function,
 sum a CSV column, fix a bug that a test shows, add a keyword parameter, find where something is
 defined, count a marker across a folder tree, write a command-line script, survey a project and
-say what it is for), each instance drawn from its own names and values with a fixed seed. The
-survey family writes nothing: its check judges the final answer (``$FINAL_ANSWER_FILE``), and its
-``solution/`` holds only the reference answer (``.final_answer``). They are for
-``limi-cli batch --harvest`` (expert iteration: keep the runs whose check passed) and for
+say what it is for, write a new module with one function), each instance drawn from its own names
+and values with a fixed seed. The survey family writes nothing: its check judges the final
+answer (``$FINAL_ANSWER_FILE``), and its ``solution/`` holds only the reference answer
+(``.final_answer``). The survey's README is named in several ways, or missing (the entry module's
+docstring says it then). They are for ``limi-cli batch --harvest`` (expert iteration: keep the runs whose check passed) and for
 choosing a training recipe on the validation split, never the evaluation suites: no workspace,
 file name or wording is shared with ``evaluation/suites/builtin`` (``tests/test_families.py``
 checks it), and each suite folder says its split in ``suite.json``.
@@ -459,6 +460,7 @@ _SURVEY_ASK = [
     "Before we change anything: what does this project do, and which .py files make it up?",
     "Which Python files are in this folder, and what is the software here meant to do?",
 ]
+_READMES = ["README.md", "README.md", "README.rst", "README.txt", "readme.md", None]  # None: no README
 _SURVEY_TAIL = ["", " Do not change anything.", " Keep the answer short.", " Only look; no edits.", " A few lines are enough."]
 
 
@@ -476,25 +478,143 @@ def survey(r: random.Random, i: int) -> dict:
         first = Path(py[0]).stem
         files[py[-1]] = (f'"""Run {project} from the command line."""\n\nimport sys\n\nfrom {project} import {first}\n\n'
                          f'if __name__ == "__main__":\n    print({first}.{first}_rows(sys.argv[1:]))\n')
-    files["README.txt"] = f"# {project}\n\n{project.title()} {purpose}.\n\nRun it with python.\n"
+    readme = r.choice(_READMES)
+    if readme:
+        files[readme] = f"# {project}\n\n{project.title()} {purpose}.\n\nRun it with python.\n"
+    else:  # no README: the entry module's docstring says what the project is for
+        files[py[-1]] = f'"""{project.title()} {purpose}."""\n' + files[py[-1]].split('\n', 1)[1]
     ask = _SURVEY_ASK[i % len(_SURVEY_ASK)] + _SURVEY_TAIL[(i // len(_SURVEY_ASK)) % len(_SURVEY_TAIL)]
     listing = (_do("Find every Python file, sub-folders included.", "glob", pattern="**/*.py") if r.random() < 0.5
                else _do("List the workspace two levels deep to see every file.", "list_files", path=".", depth=2))
     names = ", ".join(py)
-    answer = (f"{project.title()} {purpose} (that is what README.txt says). Its Python files are: {names}.")
-    steps = [listing, _do("The README says what the project is for.", "read_file", path="README.txt")]
-    if package:
+    source = readme or py[-1]
+    answer = (f"{project.title()} {purpose} (that is what {source} says). Its Python files are: {names}.")
+    steps = [listing, _do(f"{source} should say what the project is for.", "read_file", path=source)]
+    if package and readme:
         steps.append(_do(f"Glance at the entry script {py[-1]}.", "read_file", path=py[-1]))
     steps.append({"answer": answer})
     return {"instruction": ask, "files": files, "solution": {REFERENCE_ANSWER: answer + "\n"},
             "check": _check("answer_names", files=py, keywords=keys), "steps": steps}
 
 
+# write-module: (function, parameters, what it returns, body, cases [arg..., want]); train and validation draw from
+# separate pools, so a validation task asks for a function no demo wrote
+_FUNCS_TRAIN = [
+    ("count_vowels", "text", "how many vowels (a, e, i, o, u, either case) text has",
+     "    return sum(1 for ch in text.lower() if ch in 'aeiou')\n", [["Heron", 2], ["xyz", 0], ["AEIOU", 5]]),
+    ("clamp_value", "x, low, high", "x limited to the range low..high",
+     "    if x < low:\n        return low\n    if x > high:\n        return high\n    return x\n",
+     [[5, 0, 10, 5], [-3, 0, 10, 0], [42, 0, 10, 10]]),
+    ("factorial", "n", "n! (1 for n = 0)",
+     "    result = 1\n    for k in range(2, n + 1):\n        result *= k\n    return result\n", [[0, 1], [5, 120], [1, 1]]),
+    ("digit_sum", "n", "the sum of the decimal digits of the non-negative integer n",
+     "    return sum(int(d) for d in str(n))\n", [[123, 6], [0, 0], [9999, 36]]),
+    ("last_item", "items", "the last element of items, or None when items is empty",
+     "    if not items:\n        return None\n    return items[-1]\n", [[[1, 2, 3], 3], [[], None], [["a"], "a"]]),
+    ("gcd", "a, b", "the greatest common divisor of two positive integers",
+     "    while b:\n        a, b = b, a % b\n    return a\n", [[12, 18, 6], [7, 5, 1], [10, 10, 10]]),
+    ("is_prime", "n", "True when the integer n is a prime number, else False",
+     "    if n < 2:\n        return False\n    for k in range(2, int(n ** 0.5) + 1):\n        if n % k == 0:\n"
+     "            return False\n    return True\n", [[2, True], [9, False], [13, True], [1, False]]),
+    ("squares", "n", "the list of the squares of 1..n",
+     "    return [k * k for k in range(1, n + 1)]\n", [[3, [1, 4, 9]], [0, []], [1, [1]]]),
+    ("only_even", "values", "a list of the even numbers in values, in order",
+     "    return [v for v in values if v % 2 == 0]\n", [[[1, 2, 3, 4], [2, 4]], [[5, 7], []], [[0], [0]]]),
+    ("repeat_text", "text, times", "text repeated times times, joined by '-'",
+     "    return '-'.join([text] * times)\n", [["ab", 3, "ab-ab-ab"], ["x", 1, "x"], ["ok", 0, ""]]),
+    ("to_clock", "minutes", "the minutes as a string H:MM (125 -> '2:05')",
+     "    return f'{minutes // 60}:{minutes % 60:02d}'\n", [[125, "2:05"], [59, "0:59"], [600, "10:00"]]),
+    ("longest_word", "text", "the longest word of text (the first one on a tie)",
+     "    best = ''\n    for word in text.split():\n        if len(word) > len(best):\n            best = word\n    return best\n",
+     [["a quick fox", "quick"], ["to be", "to"], ["", ""]]),
+    ("merge_dicts", "a, b", "a new dict with the keys of a and b (b wins on a shared key)",
+     "    merged = dict(a)\n    merged.update(b)\n    return merged\n",
+     [[{"x": 1}, {"y": 2}, {"x": 1, "y": 2}], [{"x": 1}, {"x": 3}, {"x": 3}], [{}, {}, {}]]),
+    ("unique", "values", "the values without duplicates, first occurrences kept in order",
+     "    seen = []\n    for v in values:\n        if v not in seen:\n            seen.append(v)\n    return seen\n",
+     [[[3, 1, 3, 2, 1], [3, 1, 2]], [[], []], [["a", "a"], ["a"]]]),
+    ("percent_of", "part, whole", "part as a percentage of whole, rounded to one decimal",
+     "    return round(100 * part / whole, 1)\n", [[1, 3, 33.3], [5, 10, 50.0], [2, 8, 25.0]]),
+    ("is_sorted", "values", "True when values is in ascending order, else False",
+     "    return all(a <= b for a, b in zip(values, values[1:]))\n", [[[1, 2, 2, 5], True], [[3, 1], False], [[], True]]),
+    ("product", "values", "the product of the numbers in values (1 for an empty list)",
+     "    result = 1\n    for v in values:\n        result *= v\n    return result\n", [[[2, 3, 4], 24], [[], 1], [[-2, 5], -10]]),
+    ("is_power_of_two", "n", "True when the positive integer n is a power of two, else False",
+     "    while n > 1 and n % 2 == 0:\n        n //= 2\n    return n == 1\n", [[8, True], [12, False], [1, True]]),
+    ("remove_spaces", "text", "text with every space removed",
+     "    return text.replace(' ', '')\n", [["a b c", "abc"], ["none", "none"], ["  ", ""]]),
+    ("second_largest", "values", "the second largest distinct number in values",
+     "    return sorted(set(values))[-2]\n", [[[4, 9, 2, 9], 4], [[1, 2], 1], [[-1, -5, -3], -3]]),
+    ("count_positive", "values", "how many numbers in values are greater than zero",
+     "    return sum(1 for v in values if v > 0)\n", [[[1, -2, 3, 0], 2], [[], 0], [[-1], 0]]),
+    ("sign", "x", "-1 for a negative number, 0 for zero and 1 for a positive number",
+     "    if x > 0:\n        return 1\n    if x < 0:\n        return -1\n    return 0\n", [[7, 1], [-2.5, -1], [0, 0]]),
+    ("median", "values", "the median of a non-empty list of numbers",
+     "    ordered = sorted(values)\n    mid = len(ordered) // 2\n    if len(ordered) % 2:\n        return ordered[mid]\n"
+     "    return (ordered[mid - 1] + ordered[mid]) / 2\n", [[[3, 1, 2], 2], [[4, 1, 3, 2], 2.5], [[7], 7]]),
+    ("fibonacci", "n", "the n-th Fibonacci number (fibonacci(0) = 0, fibonacci(1) = 1)",
+     "    a, b = 0, 1\n    for _ in range(n):\n        a, b = b, a + b\n    return a\n", [[0, 0], [1, 1], [10, 55]]),
+    ("title_words", "text", "text with the first letter of every word in upper case",
+     "    return ' '.join(word.capitalize() for word in text.split())\n", [["big red box", "Big Red Box"], ["a", "A"], ["", ""]]),
+    ("km_to_miles", "km", "the distance km in miles, rounded to two decimals (1 km = 0.621371 miles)",
+     "    return round(km * 0.621371, 2)\n", [[10, 6.21], [0, 0.0], [42.195, 26.22]]),
+]
+_FUNCS_VALIDATION = [
+    ("count_upper", "text", "how many upper-case letters text has",
+     "    return sum(1 for ch in text if ch.isupper())\n", [["Hello World", 2], ["abc", 0], ["ABC", 3]]),
+    ("cube_all", "values", "a list of the cubes of the numbers in values",
+     "    return [v ** 3 for v in values]\n", [[[1, 2, 3], [1, 8, 27]], [[], []], [[-2], [-8]]]),
+    ("lcm", "a, b", "the least common multiple of two positive integers",
+     "    m = max(a, b)\n    while m % a or m % b:\n        m += 1\n    return m\n", [[4, 6, 12], [3, 5, 15], [7, 7, 7]]),
+    ("first_item", "items", "the first element of items, or None when items is empty",
+     "    if not items:\n        return None\n    return items[0]\n", [[[5, 6], 5], [[], None], [["z"], "z"]]),
+    ("kg_to_pounds", "kg", "the weight kg in pounds, rounded to one decimal (1 kg = 2.20462 pounds)",
+     "    return round(kg * 2.20462, 1)\n", [[10, 22.0], [0, 0.0], [3.5, 7.7]]),
+    ("shortest_word", "text", "the shortest word of text (the first one on a tie)",
+     "    words = text.split()\n    best = words[0]\n    for word in words:\n        if len(word) < len(best):\n"
+     "            best = word\n    return best\n", [["a quick fox", "a"], ["red sea", "red"], ["oak", "oak"]]),
+    ("count_odd", "values", "how many odd integers values holds",
+     "    return sum(1 for v in values if v % 2)\n", [[[1, 2, 3], 2], [[], 0], [[4, 6], 0]]),
+    ("join_lines", "lines", "the strings of lines joined with newlines, ending with one newline",
+     "    return '\\n'.join(lines) + '\\n'\n", [[["a", "b"], "a\nb\n"], [["x"], "x\n"], [[], "\n"]]),
+]
+_MODULE_STEMS = {"train": ["toolbox", "pytools", "mathbits", "textkit", "utils", "numbers_lib", "listkit", "handy", "misc",
+                           "funcs"],
+                 "validation": ["common", "library", "snippets", "tools", "basics", "extras"]}
+_WRITE_ASK = [
+    "Create {path} with a function {sig} that returns {what}.",
+    "Write a new module {path}. It needs {sig}, returning {what}.",
+    "I need {path}: define {sig} so that it returns {what}.",
+    "Add a file {path} containing {sig}; the function returns {what}.",
+    "Make {path} with one function, {sig}, which gives {what}.",
+]
+
+
+def write_module(r: random.Random, i: int) -> dict:
+    split = "validation" if i > 100 else "train"
+    func, params, what, body, cases = r.choice(_FUNCS_VALIDATION if i > 100 else _FUNCS_TRAIN)
+    module = r.choice(_MODULE_STEMS[split])
+    path, sig = f"{module}.py", f"{func}({params})"
+    src = f"def {sig}:\n{body}"
+    *args, want = cases[0]
+    call = f"{func}({', '.join(map(repr, args))})"
+    ask = _WRITE_ASK[i % len(_WRITE_ASK)].format(path=path, sig=sig, what=what)
+    files = {"NOTES.txt": "Python helpers go in this folder.\n"}
+    steps = [_do(f"Write {path} with {func}.", "write_file", path=path, content=src),
+             _do("Try it on an example.", "shell", command=f"python3 -c \"from {module} import {func}; print({call})\""),
+             {"answer": f"Created {path} with {sig}, which returns {what}; {call} gives {want!r}."}]
+    if r.random() < 0.5:
+        steps.insert(0, _look())
+    return {"instruction": ask, "files": files, "solution": {path: src},
+            "check": _check("calls", module=module, func=func, cases=cases), "steps": steps}
+
+
 FAMILIES = {"write-line": write_line, "json-settings": json_settings, "lookup-fact": lookup_fact,
             "count-lines": count_lines, "fix-operator": fix_operator, "add-function": add_function,
             "rename-function": rename_function, "csv-sum": csv_sum, "fix-by-test": fix_by_test,
             "add-parameter": add_parameter, "find-definition": find_definition, "count-marker": count_marker,
-            "cli-script": cli_script, "survey": survey}
+            "cli-script": cli_script, "survey": survey, "write-module": write_module}
+COUNTS = {"write-module": {"train": 24, "validation": 6}}  # instances per split where not SPLITS
 
 
 def build(split: str, root: Path) -> None:
@@ -503,7 +623,7 @@ def build(split: str, root: Path) -> None:
     folder = root / split
     tasks = []
     for family, make in FAMILIES.items():
-        for n in range(SPLITS[split]):
+        for n in range(COUNTS.get(family, SPLITS)[split]):
             i = offset + n + 1
             spec = make(r, i)
             tid = f"{family}-{i:03d}"

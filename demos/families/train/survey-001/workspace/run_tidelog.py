@@ -1,4 +1,4 @@
-"""Run tidelog from the command line."""
+"""Tidelog turns raw tide gauge readings into hourly summaries."""
 
 import sys
 

@@ -1,4 +1,4 @@
-"""The categories of pennywise."""
+"""Pennywise keeps a ledger of household expenses and checks them against monthly budgets."""
 
 
 def categories_rows(rows):

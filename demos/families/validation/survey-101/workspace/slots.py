@@ -1,4 +1,4 @@
-"""The slots of rotaplan."""
+"""Rotaplan schedules volunteer shifts for a community food bank."""
 
 
 def slots_rows(rows):

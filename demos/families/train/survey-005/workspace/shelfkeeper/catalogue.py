@@ -1,5 +1,0 @@
-"""The catalogue of shelfkeeper."""
-
-
-def catalogue_rows(rows):
-    return list(rows)

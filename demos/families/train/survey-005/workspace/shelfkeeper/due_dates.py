@@ -1,5 +1,0 @@
-"""The due dates of shelfkeeper."""
-
-
-def due_dates_rows(rows):
-    return list(rows)

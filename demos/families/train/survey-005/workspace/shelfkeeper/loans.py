@@ -1,5 +1,0 @@
-"""The loans of shelfkeeper."""
-
-
-def loans_rows(rows):
-    return list(rows)

@@ -1,5 +1,0 @@
-"""The departures of busnext."""
-
-
-def departures_rows(rows):
-    return list(rows)

@@ -1,0 +1,5 @@
+"""The photos of dupefinder."""
+
+
+def photos_rows(rows):
+    return list(rows)

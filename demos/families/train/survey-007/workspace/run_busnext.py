@@ -1,8 +1,0 @@
-"""Run busnext from the command line."""
-
-import sys
-
-from busnext import timetable
-
-if __name__ == "__main__":
-    print(timetable.timetable_rows(sys.argv[1:]))

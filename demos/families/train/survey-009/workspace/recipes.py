@@ -1,5 +1,0 @@
-"""The recipes of mealscale."""
-
-
-def recipes_rows(rows):
-    return list(rows)

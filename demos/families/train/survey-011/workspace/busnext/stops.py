@@ -1,5 +1,0 @@
-"""The stops of busnext."""
-
-
-def stops_rows(rows):
-    return list(rows)

@@ -1,5 +1,0 @@
-"""The timetable of busnext."""
-
-
-def timetable_rows(rows):
-    return list(rows)

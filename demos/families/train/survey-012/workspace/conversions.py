@@ -1,5 +1,0 @@
-"""The conversions of mealscale."""
-
-
-def conversions_rows(rows):
-    return list(rows)

@@ -1,5 +1,0 @@
-"""The quantities of mealscale."""
-
-
-def quantities_rows(rows):
-    return list(rows)

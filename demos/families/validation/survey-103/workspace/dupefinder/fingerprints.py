@@ -1,5 +1,0 @@
-"""The fingerprints of dupefinder."""
-
-
-def fingerprints_rows(rows):
-    return list(rows)

@@ -1,5 +1,0 @@
-"""The walker of dupefinder."""
-
-
-def walker_rows(rows):
-    return list(rows)

@@ -1,0 +1,5 @@
+"""The rota of rotaplan."""
+
+
+def rota_rows(rows):
+    return list(rows)

@@ -1,0 +1,4 @@
+def first_item(items):
+    if not items:
+        return None
+    return items[0]
