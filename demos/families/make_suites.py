@@ -54,6 +54,15 @@ def _do(thought: str, tool: str, **arguments) -> dict:
     return {"thought": thought, "call": {"name": tool, "arguments": arguments}}
 
 
+# where a one-line result goes; each split has its own names (a validation file is never a train file)
+_RESULT_FILES = {"train": ["result.txt", "output.txt", "reply.txt", "found.txt", "value.txt"],
+                 "validation": ["response.txt", "outcome.txt", "final.txt"]}
+
+
+def _result_file(r: random.Random, i: int) -> str:
+    return r.choice(_RESULT_FILES["validation" if i > 100 else "train"])
+
+
 def _look() -> dict:
     return _do("Let me see what is in the workspace first.", "list_files", path=".")
 
@@ -90,17 +99,25 @@ def json_settings(r: random.Random, i: int) -> dict:
 def lookup_fact(r: random.Random, i: int) -> dict:
     names = r.sample(WORDS, 5)
     cities = r.sample(CITIES, 5)
-    files = {f"depots/{n}_{i}.md": f"# Depot {n.title()}\n\nCity: {c}\nDocks: {r.randint(2, 9)}\n" for n, c in zip(names, cities)}
+    docks = r.sample(range(2, 20), 5)
+    files = {f"depots/{n}_{i}.md": f"# Depot {n.title()}\n\nCity: {c}\nDocks: {d}\n" for n, c, d in zip(names, cities, docks)}
     k = r.randrange(5)
-    out = f"found_{i}.txt"
-    return {"instruction": f"The depots/ folder has one page per depot. Which depot is in {cities[k]}? "
-                           f"Put only the depot's name, in lower case, into {out}.",
-            "files": files, "solution": {out: names[k] + "\n"}, "check": _check("one_word", path=out, word=names[k]),
-            "steps": [_look(), _do(f"Search the depot pages for {cities[k]}.", "grep", pattern=f"City: {cities[k]}", path="depots"),
-                      _do(f"The match is in the page of {names[k]}; read it to be sure.", "read_file",
-                          path=f"depots/{names[k]}_{i}.md"),
-                      _do("Write the name in lower case.", "write_file", path=out, content=names[k] + "\n"),
-                      {"answer": f"The depot in {cities[k]} is {names[k]}; I wrote it to {out}."}]}
+    out, page = _result_file(r, i), f"depots/{names[k]}_{i}.md"
+    if r.random() < 0.5:
+        return {"instruction": f"The depots/ folder has one page per depot. Which depot is in {cities[k]}? "
+                               f"Put only the depot's name, in lower case, into {out}.",
+                "files": files, "solution": {out: names[k] + "\n"}, "check": _check("one_word", path=out, word=names[k]),
+                "steps": [_look(), _do(f"Search the depot pages for {cities[k]}.", "grep", pattern=f"City: {cities[k]}", path="depots"),
+                          _do(f"The match is in the page of {names[k]}; read it to be sure.", "read_file", path=page),
+                          _do("Write the name in lower case.", "write_file", path=out, content=names[k] + "\n"),
+                          {"answer": f"The depot in {cities[k]} is {names[k]}; I wrote it to {out}."}]}
+    return {"instruction": f"Each depot has a page in depots/. How many docks does the {names[k].title()} depot have? "
+                           f"Save only the number in {out}.",
+            "files": files, "solution": {out: f"{docks[k]}\n"}, "check": _check("one_word", path=out, word=str(docks[k])),
+            "steps": [_do("Find the depot's page.", "list_files", path="depots"),
+                      _do(f"Read the page of {names[k]}.", "read_file", path=page),
+                      _do(f"It has {docks[k]} docks. Write the number.", "write_file", path=out, content=f"{docks[k]}\n"),
+                      {"answer": f"The {names[k].title()} depot has {docks[k]} docks ({page}); I wrote {docks[k]} to {out}."}]}
 
 
 def count_lines(r: random.Random, i: int) -> dict:
@@ -111,7 +128,7 @@ def count_lines(r: random.Random, i: int) -> dict:
         n += lv == level
         lines.append(f"2026-03-{t % 28 + 1:02d} {lv} worker-{r.randint(1, 4)} {r.choice(WORDS)} step {t}")
     log = f"logs/worker_{i}.log"
-    out = f"tally_{i}.txt"
+    out = _result_file(r, i)
     return {"instruction": f"How many lines of {log} have the level {level}? Write just that number to {out}.",
             "files": {log: "\n".join(lines) + "\n"}, "solution": {out: f"{n}\n"},
             "check": _check("one_word", path=out, word=str(n)),
@@ -186,15 +203,29 @@ def rename_function(r: random.Random, i: int) -> dict:
 def csv_sum(r: random.Random, i: int) -> dict:
     items = r.sample(ITEMS, r.randint(4, 7))
     qty = [r.randint(1, 60) for _ in items]
-    csv = "item,qty,bin\n" + "".join(f"{it},{q},B{r.randint(1, 9)}\n" for it, q in zip(items, qty))
-    name, out = f"stock_{i}.csv", f"sum_{i}.txt"
-    return {"instruction": f"{name} lists items with their qty. What is the sum of the qty column? Write just the number to {out}.",
-            "files": {name: csv}, "solution": {out: f"{sum(qty)}\n"}, "check": _check("one_word", path=out, word=str(sum(qty))),
+    qty[qty.index(max(qty))] += 1  # one largest qty, no tie
+    bins = [r.choice(["", f"B{r.randint(1, 9)}", f"B{r.randint(1, 9)}"]) for _ in items]
+    if "" not in bins:
+        bins[r.randrange(len(bins))] = ""
+    csv = "item,qty,bin\n" + "".join(f"{it},{q},{b}\n" for it, q, b in zip(items, qty, bins))
+    name, out = f"stock_{i}.csv", _result_file(r, i)
+    rows = "csv.DictReader(open('%s'))" % name
+    kind = r.choice(["sum", "sum", "blank", "largest"])
+    if kind == "sum":
+        ask, value = f"What is the sum of the qty column? Write just the number to {out}.", sum(qty)
+        code, what = f"print(sum(int(r['qty']) for r in {rows}))", "the qty column sums to"
+    elif kind == "blank":
+        ask, value = f"In how many rows is the bin field left blank? Save only that count in {out}.", bins.count("")
+        code, what = f"print(sum(1 for r in {rows} if not r['bin'].strip()))", "the number of rows with a blank bin is"
+    else:
+        ask, value = f"Which item has the largest qty? Put just the item's name in {out}.", items[qty.index(max(qty))]
+        code, what = f"rows = list({rows}); print(max(rows, key=lambda r: int(r['qty']))['item'])", "the item with the largest qty is"
+    return {"instruction": f"{name} lists items with their qty and bin. {ask}",
+            "files": {name: csv}, "solution": {out: f"{value}\n"}, "check": _check("one_word", path=out, word=str(value)),
             "steps": [_do("Read the CSV file.", "read_file", path=name),
-                      _do("Sum the qty column with Python.", "shell",
-                          command=f"python3 -c \"import csv; print(sum(int(r['qty']) for r in csv.DictReader(open('{name}'))))\""),
-                      _do(f"The sum is {sum(qty)}. Write it.", "write_file", path=out, content=f"{sum(qty)}\n"),
-                      {"answer": f"The qty column of {name} sums to {sum(qty)}; I wrote it to {out}."}]}
+                      _do("Work it out with Python's csv module.", "shell", command=f"python3 -c \"import csv; {code}\""),
+                      _do(f"The result is {value}. Write it.", "write_file", path=out, content=f"{value}\n"),
+                      {"answer": f"In {name}, {what} {value}; I wrote it to {out}."}]}
 
 
 def _expect_error(step: dict) -> dict:
@@ -318,7 +349,7 @@ _NOUNS = ["invoice", "tariff", "route", "ticket", "sample", "badge", "voucher", 
 
 
 def find_definition(r: random.Random, i: int) -> dict:
-    root = r.choice(["src", "lib", "pkg", "app_code"]) + f"_{i}"
+    root = r.choice(["src", "lib", "pkg", "app_code"])
     subs = r.sample(["core", "utils", "io", "model", "views"], 2)
     stems = r.sample(["helpers", "readers", "writers", "rules", "format", "tables", "checks", "units"], 5)
     paths = [f"{root}/{stems[0]}_{i}.py", f"{root}/{subs[0]}/{stems[1]}_{i}.py", f"{root}/{subs[0]}/{stems[2]}_{i}.py",
@@ -337,7 +368,7 @@ def find_definition(r: random.Random, i: int) -> dict:
         if k != home:  # others use the target, so a plain search finds it in several files
             text = f"# uses {target}\n\n" + text + f"\n\ndef run_{k}(rows):\n    return {target}(rows)\n"
         files[path] = text
-    out = r.choice(["where", "location", "defined_in", "path_of"]) + f"_{i}.txt"
+    out = _result_file(r, i)
     kind = "class" if is_class else "function"
     pattern = f"{'class' if is_class else 'def'} {target}"
     return {"instruction": f"Which file under {root}/ defines the {kind} {target}? Write that file's path, relative to "
@@ -356,7 +387,7 @@ _MARKERS = ["FIXME", "XXX", "HACK", "deprecated", "NOTE(perf)", "REVIEW"]
 
 def count_marker(r: random.Random, i: int) -> dict:
     marker = r.choice(_MARKERS)
-    folder = r.choice(["code", "project", "tree", "work"]) + f"_{i}"
+    folder = r.choice(["code", "project", "tree", "work"])
     layout = [f"{folder}/{r.choice(['main', 'entry'])}_{i}.py", f"{folder}/docs_{i}/guide_{i}.md",
               f"{folder}/parts_{i}/alpha_{i}.py", f"{folder}/parts_{i}/deep_{i}/beta_{i}.py", f"{folder}/notes_{i}.txt"]
     files, total, lines_with = {}, 0, 0
@@ -375,7 +406,7 @@ def count_marker(r: random.Random, i: int) -> dict:
         files[layout[0]] += f"# {marker} once, {marker} twice\n"
         total += 2
         lines_with += 1
-    out = r.choice(["marker_count", "hits", "occurrences", "how_many"]) + f"_{i}.txt"
+    out = _result_file(r, i)
     ask = r.choice([f"How many times does the marker {marker} appear in the files under {folder}/, sub-folders "
                     f"included? Count every occurrence (a line can hold it more than once) and save the number in {out}.",
                     f"Count how often the marker {marker} occurs in the files under {folder}/ and its sub-folders; every "

@@ -1,3 +1,3 @@
-from store_1 import collect_records
+from store_1 import read_entries
 
-print(len(collect_records()))
+print(len(read_entries()))

@@ -1,2 +1,2 @@
-def collect_records():
+def read_entries():
     return ['a', 'b']

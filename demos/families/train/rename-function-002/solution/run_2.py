@@ -1,3 +1,3 @@
-from store_2 import collect_records
+from store_2 import fetch_rows
 
-print(len(collect_records()))
+print(len(fetch_rows()))

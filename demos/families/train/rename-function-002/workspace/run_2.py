@@ -1,3 +1,3 @@
-from store_2 import read_entries
+from store_2 import gather_lines
 
-print(len(read_entries()))
+print(len(gather_lines()))

@@ -1,2 +1,2 @@
-def read_entries():
+def gather_lines():
     return ['a', 'b']

@@ -1,3 +1,3 @@
-from store_3 import load_items
+from store_3 import gather_lines
 
-print(len(load_items()))
+print(len(gather_lines()))

@@ -1,2 +1,2 @@
-def load_items():
+def gather_lines():
     return ['a', 'b']

@@ -1,3 +1,3 @@
-from store_4 import gather_lines
+from store_4 import collect_records
 
-print(len(gather_lines()))
+print(len(collect_records()))

@@ -1,3 +1,3 @@
-from store_4 import collect_records
+from store_4 import load_items
 
-print(len(collect_records()))
+print(len(load_items()))

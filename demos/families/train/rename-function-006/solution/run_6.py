@@ -1,3 +1,3 @@
-from store_6 import collect_records
+from store_6 import fetch_rows
 
-print(len(collect_records()))
+print(len(fetch_rows()))

@@ -1,2 +1,2 @@
-def collect_records():
+def fetch_rows():
     return ['a', 'b']

@@ -1,3 +1,3 @@
-from store_6 import gather_lines
+from store_6 import collect_records
 
-print(len(gather_lines()))
+print(len(collect_records()))

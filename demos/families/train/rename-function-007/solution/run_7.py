@@ -1,3 +1,3 @@
-from store_7 import load_items
+from store_7 import gather_lines
 
-print(len(load_items()))
+print(len(gather_lines()))

@@ -1,3 +1,3 @@
-from store_7 import read_entries
+from store_7 import collect_records
 
-print(len(read_entries()))
+print(len(collect_records()))

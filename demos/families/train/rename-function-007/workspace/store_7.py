@@ -1,2 +1,2 @@
-def read_entries():
+def collect_records():
     return ['a', 'b']

@@ -1,3 +1,3 @@
-from store_8 import fetch_rows
+from store_8 import gather_lines
 
-print(len(fetch_rows()))
+print(len(gather_lines()))

@@ -1,3 +1,3 @@
-from store_8 import load_items
+from store_8 import read_entries
 
-print(len(load_items()))
+print(len(read_entries()))

@@ -1,2 +1,2 @@
-def load_items():
+def read_entries():
     return ['a', 'b']

@@ -1,3 +1,3 @@
-from store_10 import gather_lines
+from store_10 import collect_records
 
-print(len(gather_lines()))
+print(len(collect_records()))

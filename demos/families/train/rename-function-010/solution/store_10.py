@@ -1,2 +1,2 @@
-def gather_lines():
+def collect_records():
     return ['a', 'b']

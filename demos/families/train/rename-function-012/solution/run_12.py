@@ -1,3 +1,3 @@
-from store_12 import gather_lines
+from store_12 import fetch_rows
 
-print(len(gather_lines()))
+print(len(fetch_rows()))

@@ -1,2 +1,2 @@
-def gather_lines():
+def fetch_rows():
     return ['a', 'b']

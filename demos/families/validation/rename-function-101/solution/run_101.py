@@ -1,3 +1,3 @@
-from store_101 import read_entries
+from store_101 import fetch_rows
 
-print(len(read_entries()))
+print(len(fetch_rows()))

@@ -1,2 +1,2 @@
-def read_entries():
+def fetch_rows():
     return ['a', 'b']

@@ -1,2 +1,2 @@
-def fetch_rows():
+def gather_lines():
     return ['a', 'b']

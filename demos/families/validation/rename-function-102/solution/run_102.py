@@ -1,3 +1,3 @@
-from store_102 import gather_lines
+from store_102 import read_entries
 
-print(len(gather_lines()))
+print(len(read_entries()))

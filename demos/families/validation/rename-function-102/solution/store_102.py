@@ -1,2 +1,2 @@
-def gather_lines():
+def read_entries():
     return ['a', 'b']

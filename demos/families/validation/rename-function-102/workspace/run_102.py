@@ -1,3 +1,3 @@
-from store_102 import load_items
+from store_102 import fetch_rows
 
-print(len(load_items()))
+print(len(fetch_rows()))

@@ -1,2 +1,2 @@
-def load_items():
+def fetch_rows():
     return ['a', 'b']

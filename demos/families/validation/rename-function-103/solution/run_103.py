@@ -1,3 +1,3 @@
-from store_103 import fetch_rows
+from store_103 import gather_lines
 
-print(len(fetch_rows()))
+print(len(gather_lines()))

@@ -1,2 +1,2 @@
-def collect_records():
+def load_items():
     return ['a', 'b']

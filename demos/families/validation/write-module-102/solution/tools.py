@@ -1,2 +1,2 @@
-def count_odd(values):
-    return sum(1 for v in values if v % 2)
+def kg_to_pounds(kg):
+    return round(kg * 2.20462, 1)

@@ -1,6 +1,0 @@
-def identity(x):
-    return x
-
-
-def double(x):
-    return x * 2

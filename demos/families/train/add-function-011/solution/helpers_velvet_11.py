@@ -1,6 +1,0 @@
-def identity(x):
-    return x
-
-
-def negate(x):
-    return -x

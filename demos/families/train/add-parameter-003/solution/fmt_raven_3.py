@@ -1,2 +1,0 @@
-def label(name, prefix=''):
-    return prefix + name.title()

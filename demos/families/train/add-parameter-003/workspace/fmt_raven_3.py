@@ -1,2 +1,0 @@
-def label(name):
-    return name.title()

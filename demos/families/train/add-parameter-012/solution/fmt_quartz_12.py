@@ -1,0 +1,2 @@
+def ratio(part, whole, digits=2):
+    return round(part / whole, digits)

@@ -1,7 +1,0 @@
-# step 0: basil falcon NOTE(perf) velvet
-# step 1: onyx willow
-# step 2: basil dune
-# step 3: maple acorn NOTE(perf) juniper NOTE(perf) lumen
-# step 4: fjord acorn
-# step 5: lumen umber
-# step 6: falcon kestrel

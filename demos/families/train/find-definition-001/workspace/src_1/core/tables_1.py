@@ -1,2 +1,0 @@
-def load_ticket(data):
-    return list(data)

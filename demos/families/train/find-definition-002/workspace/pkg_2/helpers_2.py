@@ -1,8 +1,0 @@
-# uses ParseInvoice
-
-def clean_tariff(data):
-    return list(data)
-
-
-def run_0(rows):
-    return ParseInvoice(rows)

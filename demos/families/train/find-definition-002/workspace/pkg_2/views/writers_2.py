@@ -1,3 +1,0 @@
-class ParseInvoice:
-    def __init__(self, data):
-        self.data = data

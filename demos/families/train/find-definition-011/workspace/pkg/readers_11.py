@@ -1,0 +1,2 @@
+def render_invoice(data):
+    return list(data)

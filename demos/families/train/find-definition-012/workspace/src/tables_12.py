@@ -1,0 +1,3 @@
+class MergeRoster:
+    def __init__(self, data):
+        self.data = data

@@ -1,2 +1,0 @@
-def passing(scores, cutoff):
-    return [s for s in scores if s > cutoff]

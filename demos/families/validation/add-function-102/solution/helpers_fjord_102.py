@@ -1,6 +1,0 @@
-def identity(x):
-    return x
-
-
-def plus_ten(x):
-    return x + 10

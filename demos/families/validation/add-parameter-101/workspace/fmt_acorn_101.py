@@ -1,2 +1,0 @@
-def join_words(words):
-    return ' '.join(words)

@@ -1,0 +1,2 @@
+def split_tariff(data):
+    return list(data)

@@ -1,8 +1,0 @@
-# uses load_route
-
-def split_roster(data):
-    return list(data)
-
-
-def run_0(rows):
-    return load_route(rows)

@@ -1,2 +1,0 @@
-def load_route(data):
-    return list(data)

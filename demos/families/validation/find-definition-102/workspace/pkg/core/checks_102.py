@@ -1,0 +1,2 @@
+def build_route(data):
+    return list(data)

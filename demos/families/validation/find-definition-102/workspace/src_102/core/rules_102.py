@@ -1,8 +1,0 @@
-# uses MergeTariff
-
-def clean_ticket(data):
-    return list(data)
-
-
-def run_4(rows):
-    return MergeTariff(rows)

@@ -1,3 +1,0 @@
-class MergeTariff:
-    def __init__(self, data):
-        self.data = data

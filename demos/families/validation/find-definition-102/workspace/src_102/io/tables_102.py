@@ -1,8 +1,0 @@
-# uses MergeTariff
-
-def render_badge(data):
-    return list(data)
-
-
-def run_2(rows):
-    return MergeTariff(rows)

@@ -1,0 +1,2 @@
+def render_roster(data):
+    return list(data)

@@ -1,8 +1,0 @@
-# uses MergeVoucher
-
-def split_shipment(data):
-    return list(data)
-
-
-def run_1(rows):
-    return MergeVoucher(rows)

@@ -1,3 +1,0 @@
-class MergeVoucher:
-    def __init__(self, data):
-        self.data = data

@@ -1,8 +1,0 @@
-# uses MergeVoucher
-
-def score_invoice(data):
-    return list(data)
-
-
-def run_0(rows):
-    return MergeVoucher(rows)

@@ -1,8 +1,0 @@
-# uses MergeVoucher
-
-def parse_sample(data):
-    return list(data)
-
-
-def run_3(rows):
-    return MergeVoucher(rows)

@@ -1,4 +1,0 @@
-def describe(n):
-    if n > 0:
-        return 'positive'
-    return 'negative'

@@ -1,2 +1,0 @@
-def difference(width, height):
-    return width - height

@@ -1,5 +1,0 @@
-"""The helpers of rotaplan."""
-
-
-def helpers_rows(rows):
-    return list(rows)

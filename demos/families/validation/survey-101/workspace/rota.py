@@ -1,5 +1,0 @@
-"""The rota of rotaplan."""
-
-
-def rota_rows(rows):
-    return list(rows)

@@ -1,0 +1,5 @@
+"""The borrowers of shelfkeeper."""
+
+
+def borrowers_rows(rows):
+    return list(rows)

@@ -1,0 +1,5 @@
+"""The holdings of shelfkeeper."""
+
+
+def holdings_rows(rows):
+    return list(rows)

@@ -1,0 +1,5 @@
+"""The pictures of dupefinder."""
+
+
+def pictures_rows(rows):
+    return list(rows)

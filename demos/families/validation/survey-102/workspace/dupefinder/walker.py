@@ -1,0 +1,5 @@
+"""The walker of dupefinder."""
+
+
+def walker_rows(rows):
+    return list(rows)

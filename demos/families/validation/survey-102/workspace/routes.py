@@ -1,5 +1,0 @@
-"""The routes of busnext."""
-
-
-def routes_rows(rows):
-    return list(rows)

@@ -1,5 +1,0 @@
-"""The schedule of busnext."""
-
-
-def schedule_rows(rows):
-    return list(rows)

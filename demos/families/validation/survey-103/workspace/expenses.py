@@ -1,0 +1,5 @@
+"""The expenses of pennywise."""
+
+
+def expenses_rows(rows):
+    return list(rows)

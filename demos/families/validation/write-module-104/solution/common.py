@@ -1,4 +1,0 @@
-def first_item(items):
-    if not items:
-        return None
-    return items[0]

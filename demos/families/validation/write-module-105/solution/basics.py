@@ -1,2 +1,0 @@
-def cube_all(values):
-    return [v ** 3 for v in values]
