@@ -161,7 +161,7 @@ def build_session(
         max_turns=config.max_turns,
         loop_limit=config.loop_limit,
         shell_timeout_s=config.shell_timeout_s,
-        max_output_chars=config.max_output_chars,
+        max_output_chars=output_cap(config.max_output_chars, context_window_of(backend, config.context_window)),
         mode=mode,
         # checkpoints go with a logged session: the log is what undo reads
         before_tool=Checkpointer(workspace, session_id) if writer is not None else None,
@@ -177,6 +177,14 @@ def build_session(
         session.notices += [*found.problems.values(), *found.notices]
     attach_subagents(session, config)  # the task tool's children; bad agent files become notices
     return session
+
+
+def output_cap(max_output_chars: int, window: int | None) -> int:
+    """The most characters one tool result may hand the model: ``max_output_chars``, and on a
+    model with a known context window no more characters than the window has tokens (at 3-4
+    characters a token, a quarter to a third of it), so that one ``glob`` of a large tree cannot
+    overflow an 8k model's conversation."""
+    return min(max_output_chars, window) if window else max_output_chars
 
 
 def resume_session(config: Config, workspace: Path, log_path: Path, *, mode: str = "chat", **kw) -> Session:

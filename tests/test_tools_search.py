@@ -318,3 +318,25 @@ def test_grep_context_separates_files_and_merges_adjacent_blocks(ctx, ws):
 def test_grep_cuts_very_long_lines(ctx, ws):
     put(ws, "min.js", "needle" + "z" * 5000 + "\n")
     assert grep(ctx, "needle").output == "min.js:1:needle" + "z" * 494 + " [... line cut]"
+
+
+def test_glob_and_list_files_are_capped_at_max_output_chars(ctx, ws):
+    ctx.max_output_chars = 300
+    for n in range(60):
+        put(ws, f"pkg/module_with_a_long_name_{n:02d}.py")
+    obs = glob(ctx, "**/*.py")
+    assert obs.truncated and len(obs.output) < 400
+    *paths, note = obs.output.splitlines()
+    assert paths == sorted(paths) and len(paths) < 60 and all(p.startswith("pkg/module_") for p in paths)
+    assert note == f"[showing {len(paths)} of 60 files; use a narrower pattern or path]"
+    listing = ListFilesTool().run(ListFilesTool.Params(path=".", depth=2), ctx)
+    assert listing.truncated and len(listing.output) < 400
+    assert listing.output.splitlines()[-1].startswith("[showing the first ")
+
+
+def test_a_small_context_window_caps_each_tool_result():
+    from agent.session_builder import output_cap
+
+    assert output_cap(16_000, 8192) == 8192  # the embedded model: a glob of a big tree fits its window
+    assert output_cap(16_000, 131_072) == 16_000
+    assert output_cap(16_000, None) == 16_000

@@ -190,6 +190,16 @@ def _rel(ctx: ToolContext, path: Path) -> str:
     return path.relative_to(ctx.workspace.root).as_posix()
 
 
+def _fitting(lines: list[str], most: int, chars: int) -> int:
+    """How many of the first ``most`` lines fit in ``chars`` characters, joined by newlines."""
+    used = 0
+    for n, line in enumerate(lines[:most]):
+        used += len(line) + 1
+        if used > chars:
+            return n
+    return most
+
+
 class ListFilesTool(Tool):
     name = "list_files"
     kind = "read"
@@ -203,11 +213,14 @@ class ListFilesTool(Tool):
             raise ToolError("depth must be at least 1")
         start = _directory(ctx, params.path)
         lines: list[str] = []
+        used = 0
         for entry in walk_files(ctx.workspace, start, max_depth=params.depth, include_dirs=True):
-            if len(lines) == MAX_ENTRIES:
-                lines.append(f"[showing the first {MAX_ENTRIES} entries; list a subdirectory or lower depth]")
+            line = _rel(ctx, entry.path) + ("/" if entry.is_dir else "")
+            used += len(line) + 1
+            if len(lines) == MAX_ENTRIES or used > ctx.max_output_chars:
+                lines.append(f"[showing the first {len(lines)} entries; list a subdirectory or lower depth]")
                 return Observation(output="\n".join(lines), truncated=True)
-            lines.append(_rel(ctx, entry.path) + ("/" if entry.is_dir else ""))
+            lines.append(line)
         return Observation(output="\n".join(lines) or f"{ctx.workspace.relative(start)} is empty")
 
 
@@ -231,9 +244,10 @@ class GlobTool(Tool):
         )
         if not found:
             return Observation(output=f"no files match {params.pattern!r} in {ctx.workspace.relative(start)}")
-        if len(found) > MAX_ENTRIES:
-            note = f"[showing {MAX_ENTRIES} of {len(found)} files; use a narrower pattern or path]"
-            return Observation(output="\n".join([*found[:MAX_ENTRIES], note]), truncated=True)
+        shown = _fitting(found, min(MAX_ENTRIES, len(found)), ctx.max_output_chars)
+        if shown < len(found):
+            note = f"[showing {shown} of {len(found)} files; use a narrower pattern or path]"
+            return Observation(output="\n".join([*found[:shown], note]), truncated=True)
         return Observation(output="\n".join(found))
 
 
