@@ -139,13 +139,14 @@ def build_session(
     if resume is not None or log:
         writer = TrajectoryWriter(resume or sessions_dir(workspace, config.sessions_dir) / f"{session_id}.jsonl")
         ensure_gitignore(workspace)
+    window = context_window_of(backend, config.context_window)
     if tools is None:
-        tools = tools_for(config, workspace, context_window_of(backend, config.context_window))
+        tools = tools_for(config, workspace, window)
         if mode in ("chat", "acp") or config.approval == "plan":  # a chat (shift+tab) or an ACP client can switch to plan mode
             from agent.tools.registry import with_plan_tool
 
             tools = with_plan_tool(tools)
-        tools = with_task_tool(tools, config, workspace, context_window_of(backend, config.context_window))
+        tools = with_task_tool(tools, config, workspace, window)
     instructions, skills = prompt_files_for(config, workspace, tools, logged)
     session = Session(
         backend,
@@ -161,7 +162,7 @@ def build_session(
         max_turns=config.max_turns,
         loop_limit=config.loop_limit,
         shell_timeout_s=config.shell_timeout_s,
-        max_output_chars=output_cap(config.max_output_chars, context_window_of(backend, config.context_window)),
+        max_output_chars=output_cap(config.max_output_chars, window),
         mode=mode,
         # checkpoints go with a logged session: the log is what undo reads
         before_tool=Checkpointer(workspace, session_id) if writer is not None else None,

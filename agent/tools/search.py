@@ -190,14 +190,14 @@ def _rel(ctx: ToolContext, path: Path) -> str:
     return path.relative_to(ctx.workspace.root).as_posix()
 
 
-def _fitting(lines: list[str], most: int, chars: int) -> int:
-    """How many of the first ``most`` lines fit in ``chars`` characters, joined by newlines."""
+def _fitting(lines: list[str], chars: int) -> int:
+    """How many of the first lines fit in ``chars`` characters, joined by newlines."""
     used = 0
-    for n, line in enumerate(lines[:most]):
+    for n, line in enumerate(lines):
         used += len(line) + 1
         if used > chars:
             return n
-    return most
+    return len(lines)
 
 
 class ListFilesTool(Tool):
@@ -244,7 +244,7 @@ class GlobTool(Tool):
         )
         if not found:
             return Observation(output=f"no files match {params.pattern!r} in {ctx.workspace.relative(start)}")
-        shown = _fitting(found, min(MAX_ENTRIES, len(found)), ctx.max_output_chars)
+        shown = _fitting(found[:MAX_ENTRIES], ctx.max_output_chars)
         if shown < len(found):
             note = f"[showing {shown} of {len(found)} files; use a narrower pattern or path]"
             return Observation(output="\n".join([*found[:shown], note]), truncated=True)

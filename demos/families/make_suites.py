@@ -59,8 +59,13 @@ _RESULT_FILES = {"train": ["result.txt", "output.txt", "reply.txt", "found.txt",
                  "validation": ["response.txt", "outcome.txt", "final.txt"]}
 
 
+def _split(i: int) -> str:
+    """The split of instance number ``i`` (validation instances are numbered from 101, see build)."""
+    return "validation" if i > 100 else "train"
+
+
 def _result_file(r: random.Random, i: int) -> str:
-    return r.choice(_RESULT_FILES["validation" if i > 100 else "train"])
+    return r.choice(_RESULT_FILES[_split(i)])
 
 
 def _look() -> dict:
@@ -530,7 +535,7 @@ def survey(r: random.Random, i: int) -> dict:
 
 # write-module: (function, parameters, what it returns, body, cases [arg..., want]); train and validation draw from
 # separate pools, so a validation task asks for a function no demo wrote
-_FUNCS_TRAIN = [
+_FUNCS = {"train": [
     ("count_vowels", "text", "how many vowels (a, e, i, o, u, either case) text has",
      "    return sum(1 for ch in text.lower() if ch in 'aeiou')\n", [["Heron", 2], ["xyz", 0], ["AEIOU", 5]]),
     ("clamp_value", "x, low, high", "x limited to the range low..high",
@@ -589,8 +594,7 @@ _FUNCS_TRAIN = [
      "    return ' '.join(word.capitalize() for word in text.split())\n", [["big red box", "Big Red Box"], ["a", "A"], ["", ""]]),
     ("km_to_miles", "km", "the distance km in miles, rounded to two decimals (1 km = 0.621371 miles)",
      "    return round(km * 0.621371, 2)\n", [[10, 6.21], [0, 0.0], [42.195, 26.22]]),
-]
-_FUNCS_VALIDATION = [
+], "validation": [
     ("count_upper", "text", "how many upper-case letters text has",
      "    return sum(1 for ch in text if ch.isupper())\n", [["Hello World", 2], ["abc", 0], ["ABC", 3]]),
     ("cube_all", "values", "a list of the cubes of the numbers in values",
@@ -608,7 +612,7 @@ _FUNCS_VALIDATION = [
      "    return sum(1 for v in values if v % 2)\n", [[[1, 2, 3], 2], [[], 0], [[4, 6], 0]]),
     ("join_lines", "lines", "the strings of lines joined with newlines, ending with one newline",
      "    return '\\n'.join(lines) + '\\n'\n", [[["a", "b"], "a\nb\n"], [["x"], "x\n"], [[], "\n"]]),
-]
+]}
 _MODULE_STEMS = {"train": ["toolbox", "pytools", "mathbits", "textkit", "utils", "numbers_lib", "listkit", "handy", "misc",
                            "funcs"],
                  "validation": ["common", "library", "snippets", "tools", "basics", "extras"]}
@@ -622,9 +626,8 @@ _WRITE_ASK = [
 
 
 def write_module(r: random.Random, i: int) -> dict:
-    split = "validation" if i > 100 else "train"
-    func, params, what, body, cases = r.choice(_FUNCS_VALIDATION if i > 100 else _FUNCS_TRAIN)
-    module = r.choice(_MODULE_STEMS[split])
+    func, params, what, body, cases = r.choice(_FUNCS[_split(i)])
+    module = r.choice(_MODULE_STEMS[_split(i)])
     path, sig = f"{module}.py", f"{func}({params})"
     src = f"def {sig}:\n{body}"
     *args, want = cases[0]
