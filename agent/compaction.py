@@ -7,6 +7,11 @@ task (the first user message) and the last turns, and has the model summarise wh
 between them (instructions in ``prompts/compact.md``). The session logs a
 :class:`~agent.events.Compaction` event; the log keeps every original message, and
 :func:`compacted_messages` replays the compactions to give the view the model had.
+
+Where that cannot help (too few turns yet: on a small window a few large tool results fill it)
+or is not enough, :meth:`Compactor.results_to_clear` picks older tool results to clear, oldest
+first, keeping the results of the last model call: their output is replaced by a note
+(``prompts/tool_result_cleared.md``) and a :class:`~agent.events.ToolResultsCleared` event logged.
 """
 
 from __future__ import annotations
@@ -17,31 +22,41 @@ from dataclasses import dataclass
 from typing import Literal
 
 from agent.backends.base import Backend
-from agent.events import Compaction
+from agent.events import Compaction, ToolResultsCleared
 from agent.messages import Message, Sampling, Usage
 from agent.tools.base import cut_middle
 
 CHARS_PER_TOKEN = 4  # for what has no measured token count yet
+# the fewest characters per token an estimate assumes (the tool descriptions count in a call's tokens, not its characters)
+MIN_CHARS_PER_TOKEN = 2.0
 MESSAGE_CHARS = 3000  # each message in the transcript to summarise is cut to this (head and tail)
 SUMMARY_MAX_TOKENS = 1024
 
 
 @dataclass
 class ContextMeter:
-    """How full the context is: measured at the last model call, estimated since."""
+    """How full the context is: measured at the last model call, estimated since, with the
+    characters per token that call measured (file paths and code take more tokens than prose)."""
 
     tokens_at_call: int = 0  # prompt + completion tokens of the last model call
     messages_at_call: int = 0  # len(messages) right after that call
+    chars_per_token: float = CHARS_PER_TOKEN  # of the conversation at that call, within MIN_CHARS_PER_TOKEN..4
 
-    def record(self, usage: Usage, n_messages: int) -> None:
+    def record(self, usage: Usage, messages: list[Message]) -> None:
         if usage.prompt_tokens:
             self.tokens_at_call = usage.prompt_tokens + usage.completion_tokens
-            self.messages_at_call = n_messages
+            self.messages_at_call = len(messages)
+            ratio = _chars(messages) / self.tokens_at_call
+            self.chars_per_token = min(CHARS_PER_TOKEN, max(MIN_CHARS_PER_TOKEN, ratio))
+
+    def tokens(self, chars: int) -> int:
+        """About how many tokens ``chars`` characters of this conversation take."""
+        return int(chars / self.chars_per_token)
 
     def estimate(self, messages: list[Message]) -> int:
         if not self.tokens_at_call or self.messages_at_call > len(messages):
-            return _chars(messages) // CHARS_PER_TOKEN
-        return self.tokens_at_call + _chars(messages[self.messages_at_call:]) // CHARS_PER_TOKEN
+            return self.tokens(_chars(messages))
+        return self.tokens_at_call + self.tokens(_chars(messages[self.messages_at_call:]))
 
 
 def _chars(messages: list[Message]) -> int:
@@ -74,6 +89,22 @@ class Compactor:
         if end - start < 2:
             return None
         return start, end
+
+    def results_to_clear(self, messages: list[Message], estimate: int, note: str,
+                         chars_per_token: float = CHARS_PER_TOKEN) -> list[int]:
+        """The tool results to replace by ``note``, oldest first, until ``estimate`` (tokens) falls
+        below the threshold; the results after the last assistant message (its calls') are kept."""
+        if not self.context_window:
+            return []
+        last = max((i for i, m in enumerate(messages) if m.role == "assistant"), default=0)
+        target, freed, chosen = self.compact_at * self.context_window, 0, []
+        for i, m in enumerate(messages[:last]):
+            if estimate - freed / chars_per_token < target:
+                break
+            if m.role == "tool" and len(m.content) > len(note):
+                chosen.append(i)
+                freed += len(m.content) - len(note)
+        return chosen
 
     def compact(self, messages: list[Message], backend: Backend, sampling: Sampling, cancel: threading.Event,
                 trigger: Literal["auto", "manual"], context_tokens: int | None = None) -> Compaction | None:
@@ -128,6 +159,15 @@ def apply_compaction(messages: list[Message], event: Compaction) -> list[Message
     """``messages`` with the span the event replaced turned into its summary message."""
     end = event.start + event.replaced
     return [*messages[: event.start], Message(role="user", content=event.content), *messages[end:]]
+
+
+def apply_clearing(messages: list[Message], event: ToolResultsCleared) -> list[Message]:
+    """``messages`` with the tool results the event cleared replaced by its note."""
+    out = list(messages)
+    for i in event.indices:
+        if 0 <= i < len(out) and out[i].role == "tool":
+            out[i] = out[i].model_copy(update={"content": event.content})
+    return out
 
 
 def compacted_messages(log) -> list[Message]:

@@ -114,6 +114,24 @@ class Compaction(_Event):
     usage: Usage = Field(default_factory=Usage)  # of the summarising model call
 
 
+class ToolResultsCleared(_Event):
+    """Older tool results were cleared to keep the conversation inside the context, where a
+    compaction could not (too few turns to summarise) or was not enough.
+
+    The tool messages at ``indices`` of the conversation (the system prompt is message 0; the
+    view after the compactions before it) got ``content`` in place of their output, oldest first,
+    the results of the last model call kept; ``cleared_chars`` is how much output went. The log
+    keeps every original result: replaying this over the messages gives what the model saw.
+    """
+
+    type: Literal["tool_results_cleared"] = "tool_results_cleared"
+    indices: list[int]
+    cleared_chars: int
+    content: str
+    context_tokens: int | None = None  # the estimated context size that triggered it
+    context_window: int | None = None
+
+
 class TurnInterrupted(_Event):
     """The user stopped the running generation or tool (esc, ctrl+c); the session goes on.
 
@@ -275,7 +293,7 @@ class SubagentEvent(_Event):
 Event = Annotated[
     Union[
         SessionStarted, UserMessage, TextDelta, AssistantMessage, ToolResult, TurnInterrupted, SessionResumed, SessionEnded,
-        ExpertStep, Compaction, Checkpoint, Undo, HookRun, ApprovalChanged, PlanDecision,
+        ExpertStep, Compaction, ToolResultsCleared, Checkpoint, Undo, HookRun, ApprovalChanged, PlanDecision,
     ],
     Field(discriminator="type"),
 ]

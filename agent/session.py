@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from agent import __version__
 from agent.backends.base import Backend
-from agent.compaction import Compactor, ContextMeter, apply_compaction
+from agent.compaction import Compactor, ContextMeter, apply_clearing, apply_compaction
 from agent.events import (
     INVALID_CALL_KINDS,
     ApprovalChanged,
@@ -36,6 +36,7 @@ from agent.events import (
     SessionStarted,
     TextDelta,
     ToolResult,
+    ToolResultsCleared,
     TurnInterrupted,
     UserMessage,
 )
@@ -237,8 +238,11 @@ class Session:
         try:
             for _ in range(self.max_turns):
                 self._during = "generation"
-                if self.compactor.due(self.context, self.messages) and (event := self.compact("auto")) is not None:
-                    yield event
+                if self.compactor.due(self.context, self.messages):
+                    if (event := self.compact("auto")) is not None:
+                        yield event
+                    if self.compactor.due(self.context, self.messages) and (cleared := self.clear_results()) is not None:
+                        yield cleared
                 reply = yield from self._model_turn()
                 if not reply.tool_calls:
                     self.outcome, self.final_text = "done", reply.content
@@ -296,6 +300,27 @@ class Session:
         self.messages = apply_compaction(self.messages, event)
         self.context.tokens_at_call = 0  # measured again at the next model call
         if self.instructions is not None:  # a folder's AGENTS.md summarised away is shown again when needed
+            self.instructions.recount(m.content for m in self.messages if m.role == "tool")
+        return self._emit(event)
+
+    def clear_results(self) -> ToolResultsCleared | None:
+        """Clear older tool results, oldest first, until the context estimate is under the
+        compaction threshold (see :meth:`Compactor.results_to_clear`); log it and return the event,
+        None when there is nothing to clear."""
+        from prompts import load
+
+        estimate, note = self.context.estimate(self.messages), load("tool_result_cleared.md")
+        indices = self.compactor.results_to_clear(self.messages, estimate, note, self.context.chars_per_token)
+        if not indices:
+            return None
+        freed = {i: len(self.messages[i].content) - len(note) for i in indices}
+        event = ToolResultsCleared(indices=indices, cleared_chars=sum(freed.values()), content=note,
+                                   context_tokens=estimate, context_window=self.compactor.context_window)
+        self.messages = apply_clearing(self.messages, event)
+        # the measured part of the estimate loses what was cleared before the last call
+        measured = sum(n for i, n in freed.items() if i < self.context.messages_at_call)
+        self.context.tokens_at_call = max(0, self.context.tokens_at_call - self.context.tokens(measured))
+        if self.instructions is not None:  # a folder's AGENTS.md cleared away is shown again when needed
             self.instructions.recount(m.content for m in self.messages if m.role == "tool")
         return self._emit(event)
 
@@ -357,7 +382,7 @@ class Session:
                 usage, finish = chunk.usage, chunk.finish_reason
         msg = Message(role="assistant", content="".join(text).strip(), reasoning="".join(reasoning).strip() or None, tool_calls=calls)
         self.messages.append(msg)
-        self.context.record(usage, len(self.messages))
+        self.context.record(usage, self.messages)
         self._pending = list(calls)
         event = AssistantMessage(
             turn=self.stats.turns + 1,

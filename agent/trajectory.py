@@ -153,9 +153,10 @@ class LogReadResult:
 
     def messages(self, compacted: bool = False) -> list[Message]:
         """The conversation as logged: system prompt, then the messages in order. With
-        ``compacted`` every logged compaction is applied where it happened, giving the view
-        the model last had (older turns replaced by their summary)."""
-        from agent.events import Compaction
+        ``compacted`` every logged compaction (and clearing of old tool results) is applied where it
+        happened, giving the view the model last had (older turns replaced by their summary)."""
+        from agent.compaction import apply_clearing, apply_compaction
+        from agent.events import Compaction, ToolResultsCleared
 
         out = []
         if self.started and self.started.system_prompt:
@@ -170,9 +171,9 @@ class LogReadResult:
             elif isinstance(ev, ToolResult):
                 out.append(Message(role="tool", content=ev.output, tool_call_id=ev.tool_call_id, name=ev.name))
             elif compacted and isinstance(ev, Compaction):
-                from agent.compaction import apply_compaction
-
                 out = apply_compaction(out, ev)
+            elif compacted and isinstance(ev, ToolResultsCleared):
+                out = apply_clearing(out, ev)
         return out
 
 

@@ -154,8 +154,78 @@ def test_context_estimate_adds_new_messages_to_the_measured_call(tmp_path):
     from agent.messages import Usage
 
     meter = ContextMeter()
-    msgs = [Message(role="user", content="x" * 400)]
-    assert meter.estimate(msgs) == 100  # nothing measured yet: characters / 4
-    meter.record(Usage(prompt_tokens=1000, completion_tokens=50), n_messages=1)
-    msgs.append(Message(role="tool", content="y" * 800, tool_call_id="c", name="t"))
-    assert meter.estimate(msgs) == 1050 + 200
+    msgs = [Message(role="user", content="x" * 3150)]
+    assert meter.estimate(msgs) == 787  # nothing measured yet: characters / 4
+    meter.record(Usage(prompt_tokens=1000, completion_tokens=50), msgs)  # 3 characters a token measured
+    msgs.append(Message(role="tool", content="y" * 900, tool_call_id="c", name="t"))
+    assert meter.estimate(msgs) == 1050 + 300
+    # what was measured stays between 2 and 4 characters a token (tool descriptions count in tokens only)
+    meter.record(Usage(prompt_tokens=5000), msgs)
+    assert meter.chars_per_token == 2.0
+    meter.record(Usage(prompt_tokens=100), msgs)
+    assert meter.chars_per_token == 4.0
+
+
+# -- clearing older tool results when a compaction cannot help ---------------------------------------
+
+BIG_READS = [call("read_file", path=f"notes{i}.txt") for i in (0, 1, 2)]
+
+
+def test_tool_results_too_few_turns_to_compact_are_cleared_oldest_first(tmp_path):
+    from agent.events import ToolResultsCleared
+
+    # keep_last 10: nothing can be summarised, but three 800-character results fill a 500-token window
+    session, script = make(tmp_path, [*BIG_READS, "done"], window=500, keep_last=10)
+    events = list(session.send(TASK))
+    cleared = [e for e in events if isinstance(e, ToolResultsCleared)]
+    assert cleared and script.summaries == 0 and not any(isinstance(e, Compaction) for e in events)
+    first = cleared[0]
+    assert first.context_tokens >= 0.8 * 500 and first.context_window == 500
+    assert [session.messages[i].role for i in first.indices] == ["tool"] * len(first.indices)
+    assert first.indices == sorted(first.indices) and first.indices[0] == 3  # the first result of the task
+    # the model's next call saw the note in place of the cleared output, and its last call's result whole
+    seen = session.backend.calls[-1]
+    tools = [m for m in seen if m.role == "tool"]
+    assert tools[0].content == first.content and "cleared" in first.content
+    assert tools[-1].content.startswith("note 2") or "note 2" in tools[-1].content
+    assert session.final_text == "done"
+
+
+def test_the_last_calls_results_are_never_cleared(tmp_path):
+    from agent.compaction import Compactor
+
+    note = "[cleared]"
+    msgs = [Message(role="system", content="SYS"), Message(role="user", content=TASK),
+            Message(role="assistant", content="", tool_calls=[]), Message(role="tool", content="a" * 4000, tool_call_id="1", name="t"),
+            Message(role="assistant", content="", tool_calls=[]), Message(role="tool", content="b" * 4000, tool_call_id="2", name="t")]
+    chosen = Compactor(context_window=1000, compact_at=0.8).results_to_clear(msgs, estimate=2000, note=note)
+    assert chosen == [3]  # the older result; message 5 answers the last model call
+    # under the threshold, or without a window, nothing is cleared
+    assert Compactor(context_window=1000).results_to_clear(msgs, estimate=700, note=note) == []
+    assert Compactor(context_window=None).results_to_clear(msgs, estimate=5000, note=note) == []
+
+
+def test_cleared_results_are_logged_and_replayed_and_resumed(tmp_path):
+    from agent.events import ToolResultsCleared
+
+    session, _ = make(tmp_path, [*BIG_READS, "done"], window=500, keep_last=10)
+    list(session.send(TASK))
+    seen = list(session.messages)
+    session.end()
+    log = read_log(tmp_path / "log.jsonl")
+    assert log.problems == [] and any(isinstance(e, ToolResultsCleared) for e in log.events)
+    assert compacted_messages(log) == seen  # the view the model had
+    full = log.messages()
+    assert all("cleared" not in m.content for m in full if m.role == "tool")  # every original output kept
+    resumed = resume_session(Config(), tmp_path, tmp_path / "log.jsonl", backend=ScriptedBackend(["ok"]),
+                             tools=[ReadFileTool()])
+    assert resumed.messages == seen
+
+
+def test_the_chat_front_ends_say_what_was_cleared():
+    from agent.events import ToolResultsCleared
+    from limi_cli.chat.outcomes import event_line
+
+    event = ToolResultsCleared(indices=[3, 5], cleared_chars=12000, content="[cleared]", context_tokens=7000,
+                               context_window=8192)
+    assert event_line(event) == "≡ 2 older tool results cleared (12,000 characters) to fit the context window"

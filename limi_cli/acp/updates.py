@@ -34,6 +34,7 @@ from agent.events import (
     HookRun,
     TextDelta,
     ToolResult,
+    ToolResultsCleared,
     UserMessage,
 )
 from agent.messages import ToolCall
@@ -144,6 +145,9 @@ class UpdateMapper:
         elif isinstance(event, Compaction):
             yield helpers.update_agent_thought_text(
                 f"\n[context compacted: {event.replaced} older messages summarised]\n")
+        elif isinstance(event, ToolResultsCleared):
+            yield helpers.update_agent_thought_text(
+                f"\n[context: {len(event.indices)} older tool results cleared to fit the window]\n")
         elif isinstance(event, HookRun) and event.outcome != "ok":
             why = event.reason or event.error or event.outcome
             yield helpers.update_agent_thought_text(

@@ -18,6 +18,7 @@ from agent.events import (
     SessionEnded,
     SessionStarted,
     SubagentEvent,
+    ToolResultsCleared,
     Undo,
 )
 
@@ -71,6 +72,9 @@ def event_line(event) -> str | None:
                 f"{len(event.deleted)} deleted")
     if isinstance(event, Compaction):
         return f"≡ compacted ({event.trigger}): {event.replaced} older messages replaced by a summary"
+    if isinstance(event, ToolResultsCleared):
+        return (f"≡ {len(event.indices)} older tool result{'s' if len(event.indices) != 1 else ''} cleared "
+                f"({event.cleared_chars:,} characters) to fit the context window")
     if isinstance(event, ExpertStep):
         how = {"expert": "written by the expert", "model": "the model's proposal, accepted",
                "edited": "the model's proposal, edited by the expert"}[event.source]
