@@ -297,10 +297,8 @@ class Session:
                                        context_tokens=estimate)
         if event is None:
             return None
-        self.messages = apply_compaction(self.messages, event)
+        self._set_view(apply_compaction(self.messages, event))
         self.context.tokens_at_call = 0  # measured again at the next model call
-        if self.instructions is not None:  # a folder's AGENTS.md summarised away is shown again when needed
-            self.instructions.recount(m.content for m in self.messages if m.role == "tool")
         return self._emit(event)
 
     def clear_results(self) -> ToolResultsCleared | None:
@@ -316,13 +314,18 @@ class Session:
         freed = {i: len(self.messages[i].content) - len(note) for i in indices}
         event = ToolResultsCleared(indices=indices, cleared_chars=sum(freed.values()), content=note,
                                    context_tokens=estimate, context_window=self.compactor.context_window)
-        self.messages = apply_clearing(self.messages, event)
+        self._set_view(apply_clearing(self.messages, event))
         # the measured part of the estimate loses what was cleared before the last call
         measured = sum(n for i, n in freed.items() if i < self.context.messages_at_call)
         self.context.tokens_at_call = max(0, self.context.tokens_at_call - self.context.tokens(measured))
-        if self.instructions is not None:  # a folder's AGENTS.md cleared away is shown again when needed
-            self.instructions.recount(m.content for m in self.messages if m.role == "tool")
         return self._emit(event)
+
+    def _set_view(self, messages: list[Message]) -> None:
+        """The conversation after a compaction or a clearing: a folder's AGENTS.md that went with
+        the older turns is shown again when needed."""
+        self.messages = messages
+        if self.instructions is not None:
+            self.instructions.recount(m.content for m in self.messages if m.role == "tool")
 
     def interrupt(self) -> None:
         """Stop the running generation or tool, and the subagents it runs (safe to call from another thread)."""
