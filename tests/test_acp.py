@@ -632,3 +632,18 @@ async def test_the_embedded_model_answers_through_acp(tmp_path):
     assert streamed.strip(), "nothing of the model's reply reached the client"
     (usage,) = client.of("usage_update")  # how full the context is, after the model call
     assert usage["size"] == 8192 and 0 < usage["used"] < 8192
+
+
+def test_compaction_and_cleared_tool_results_reach_the_client_as_thoughts(tmp_path):
+    from agent.events import Compaction, ToolResultsCleared
+    from agent.redact import Redactor
+    from limi_cli.acp.updates import UpdateMapper
+
+    sent: list = []
+    mapper = UpdateMapper(tmp_path, dict, Redactor(environ={}), sent.append)
+    mapper.event(Compaction(trigger="auto", start=1, replaced=6, summary="s", content="c"))
+    mapper.event(ToolResultsCleared(indices=[2, 4, 5], cleared_chars=9000, content="[cleared]"))
+    texts = [u.content.text for u in sent]
+    assert [u.session_update for u in sent] == ["agent_thought_chunk", "agent_thought_chunk"]
+    assert texts == ["\n[context compacted: 6 older messages summarised]\n",
+                     "\n[context: 3 older tool results cleared to fit the window]\n"]

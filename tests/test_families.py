@@ -21,7 +21,8 @@ SHARED_TASKS = ROOT.parent / "shared" / "tasks"
 FAMILY_COUNT = 15
 # names any project has (their text is the family's own); .final_answer: the reference answer the harness reads
 FILLER = {"README.md", "README.rst", "README.txt", "readme.md", "NOTES.txt", ".final_answer"}
-WRITE_MODULE = {"train": 24, "validation": 6}  # write-module has more instances than the others
+WRITE_MODULE = {"train": 24, "validation": 6, "rollouts": 12}  # write-module has more instances than the others
+PER_FAMILY = {"train": 12, "validation": 3, "rollouts": 6}
 
 
 def _words(text: str) -> list[str]:
@@ -43,9 +44,9 @@ def test_the_committed_suites_are_what_the_generator_writes():
 
 
 def test_every_solution_passes_and_every_workspace_fails():
-    for split, per_family in (("train", 12), ("validation", 3)):
+    for split, per_family in PER_FAMILY.items():
         suite = load_suite(str(FAMILIES / split))
-        assert suite.split == split and len(suite.tasks) == (FAMILY_COUNT - 1) * per_family + WRITE_MODULE[split]
+        assert suite.split == ("train" if split == "rollouts" else split) and len(suite.tasks) == (FAMILY_COUNT - 1) * per_family + WRITE_MODULE[split]
         assert len({t.tags[0] for t in suite.tasks}) == FAMILY_COUNT
         assert [t.id for t in suite.tasks if not check_reference(t, solved=True).ok] == []
         assert [t.id for t in suite.tasks if check_reference(t, solved=False).ok] == []
@@ -53,6 +54,7 @@ def test_every_solution_passes_and_every_workspace_fails():
 
 def test_nothing_is_shared_with_the_evaluation_suites_or_across_splits():
     train, validation = load_suite(str(FAMILIES / "train")), load_suite(str(FAMILIES / "validation"))
+    rollouts = load_suite(str(FAMILIES / "rollouts"))  # training tasks without demos, for expert iteration
     builtin = load_suite("builtin")
     evaluation = list(builtin.tasks)
     if (SHARED_TASKS / "exercism-python").is_dir():
@@ -60,15 +62,17 @@ def test_nothing_is_shared_with_the_evaluation_suites_or_across_splits():
     eval_shingles = set().union(*(_shingles(t.instruction) for t in evaluation))
     eval_files = _files(ROOT / "evaluation" / "suites") | (_files(SHARED_TASKS) if SHARED_TASKS.is_dir() else set())
     eval_ids = {t.id for t in evaluation}
-    for suite in (train, validation):
+    for suite in (train, validation, rollouts):
         for t in suite.tasks:
             assert t.id not in eval_ids
             assert not _shingles(t.instruction) & eval_shingles, (t.id, _shingles(t.instruction) & eval_shingles)
             assert not (_files(Path(t.workspace)) | _files(Path(t.solution))) - FILLER & eval_files, t.id
-    # validation shares no task, instruction or file name with train
-    assert not {t.id for t in train.tasks} & {t.id for t in validation.tasks}
-    assert not {t.instruction for t in train.tasks} & {t.instruction for t in validation.tasks}
-    train_files = set().union(*(_files(Path(t.workspace)) | _files(Path(t.solution)) for t in train.tasks))
+    # validation shares no task, instruction or file name with train or the rollout tasks
+    train_tasks = train.tasks + rollouts.tasks
+    assert not {t.id for t in train_tasks} & {t.id for t in validation.tasks}
+    assert not {t.id for t in train.tasks} & {t.id for t in rollouts.tasks}
+    assert not {t.instruction for t in train_tasks} & {t.instruction for t in validation.tasks}
+    train_files = set().union(*(_files(Path(t.workspace)) | _files(Path(t.solution)) for t in train_tasks))
     val_files = set().union(*(_files(Path(t.workspace)) | _files(Path(t.solution)) for t in validation.tasks))
     assert not (val_files - FILLER) & train_files
 

@@ -1,4 +1,4 @@
-"""Generate the task families: a training suite and a validation suite of small checked tasks.
+"""Generate the task families: a training suite, a validation suite and a rollout suite of small checked tasks.
 
 Fifteen families of the everyday work a terminal agent does (write a file, write JSON, look a
 fact up in documents, count log lines, fix a wrong operator, add a function, rename a function,
@@ -11,9 +11,11 @@ answer (``$FINAL_ANSWER_FILE``), and its ``solution/`` holds only the reference 
 docstring says it then). They are for ``limi-cli batch --harvest`` (expert iteration: keep the runs whose check passed) and for
 choosing a training recipe on the validation split, never the evaluation suites: no workspace,
 file name or wording is shared with ``evaluation/suites/builtin`` (``tests/test_families.py``
-checks it), and each suite folder says its split in ``suite.json``.
+checks it), and each suite folder says its split in ``suite.json``. ``rollouts/`` holds more training
+tasks (split ``train``, from the training pools) that have no demo: the tasks a tuned model is run
+on for a round of expert iteration, so its harvest brings workspaces no training row has seen.
 
-    python demos/families/make_suites.py            # writes demos/families/{train,validation}/
+    python demos/families/make_suites.py            # writes demos/families/{train,validation,rollouts}/
     python demos/families/make_suites.py --check    # exit 1 if the files on disk differ
 
 Each task's expected result is in its check command; ``solution/`` holds the reference result,
@@ -31,8 +33,11 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SPLITS = {"train": 12, "validation": 3}  # instances per family
-SEEDS = {"train": 1, "validation": 2}
+# instances per family; "rollouts" is more training tasks with no demo (split "train" in its suite.json), for
+# expert iteration (limi-cli batch --harvest): fresh workspaces drawn from the training pools
+SPLITS = {"train": 12, "validation": 3, "rollouts": 6}
+SEEDS = {"train": 1, "validation": 2, "rollouts": 3}
+OFFSETS = {"train": 0, "validation": 100, "rollouts": 200}  # instance numbers never repeat across splits
 
 WORDS = ["amber", "basil", "cedar", "delta", "ember", "fjord", "garnet", "harbor", "indigo", "juniper", "kestrel",
          "lumen", "maple", "nectar", "onyx", "pebble", "quartz", "raven", "sierra", "tundra", "umber", "velvet",
@@ -60,8 +65,8 @@ _RESULT_FILES = {"train": ["result.txt", "output.txt", "reply.txt", "found.txt",
 
 
 def _split(i: int) -> str:
-    """The split of instance number ``i`` (validation instances are numbered from 101, see build)."""
-    return "validation" if i > 100 else "train"
+    """The pools instance ``i`` draws from: validation instances are numbered 101-200, the rest are training."""
+    return "validation" if 100 < i <= 200 else "train"
 
 
 def _result_file(r: random.Random, i: int) -> str:
@@ -502,12 +507,13 @@ _SURVEY_TAIL = ["", " Do not change anything.", " Keep the answer short.", " Onl
 
 def survey(r: random.Random, i: int) -> dict:
     project, purpose, keys, train_stems, val_stems = r.choice(_PROJECTS)
-    stems = val_stems if i > 100 else train_stems  # no module name is shared by the two splits
+    held_out = _split(i) == "validation"
+    stems = val_stems if held_out else train_stems  # no module name is shared by validation and training
     n = r.randint(2, 3)
     package = r.random() < 0.5
     py = [f"{project}/{s}.py" if package else f"{s}.py" for s in stems[:n]]
     if package:
-        py.append(("start_" if i > 100 else "run_") + project + ".py")
+        py.append(("start_" if held_out else "run_") + project + ".py")
     files = {p: f'"""The {Path(p).stem.replace("_", " ")} of {project}."""\n\n\ndef {Path(p).stem}_rows(rows):\n    return list(rows)\n'
              for p in py}
     if package:
@@ -648,12 +654,12 @@ FAMILIES = {"write-line": write_line, "json-settings": json_settings, "lookup-fa
             "rename-function": rename_function, "csv-sum": csv_sum, "fix-by-test": fix_by_test,
             "add-parameter": add_parameter, "find-definition": find_definition, "count-marker": count_marker,
             "cli-script": cli_script, "survey": survey, "write-module": write_module}
-COUNTS = {"write-module": {"train": 24, "validation": 6}}  # instances per split where not SPLITS
+COUNTS = {"write-module": {"train": 24, "validation": 6, "rollouts": 12}}  # instances per split where not SPLITS
 
 
 def build(split: str, root: Path) -> None:
     r = random.Random(SEEDS[split])
-    offset = 0 if split == "train" else 100  # instance numbers never repeat across splits
+    offset = OFFSETS[split]
     folder = root / split
     tasks = []
     for family, make in FAMILIES.items():
@@ -674,7 +680,7 @@ def build(split: str, root: Path) -> None:
                           "solution": f"{tid}/solution", "check": spec["check"],
                           "limits": {"max_turns": 10, "time_s": 300}, "tags": [family, split]})
     (folder / "tasks.jsonl").write_text("".join(json.dumps(t) + "\n" for t in tasks))
-    (folder / "suite.json").write_text(json.dumps({"split": split}) + "\n")
+    (folder / "suite.json").write_text(json.dumps({"split": _split(offset + 1)}) + "\n")
 
 
 def main() -> int:

@@ -1,0 +1,6 @@
+def identity(x):
+    return x
+
+
+def double(x):
+    return x * 2

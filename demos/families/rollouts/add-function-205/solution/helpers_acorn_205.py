@@ -1,0 +1,6 @@
+def identity(x):
+    return x
+
+
+def square(x):
+    return x * x

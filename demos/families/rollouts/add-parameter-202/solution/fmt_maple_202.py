@@ -1,0 +1,2 @@
+def pad(text, width, fill=' '):
+    return text.ljust(width, fill)

@@ -1,0 +1,4 @@
+def shorten(text, limit):
+    if len(text) <= limit:
+        return text
+    return text[:limit] + '...'

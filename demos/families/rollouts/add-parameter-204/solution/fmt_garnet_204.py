@@ -1,0 +1,2 @@
+def label(name, prefix=''):
+    return prefix + name.title()

@@ -1,0 +1,3 @@
+import sys
+
+print(sum(len(a) for a in sys.argv[1:]))

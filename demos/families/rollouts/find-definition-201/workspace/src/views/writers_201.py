@@ -1,0 +1,3 @@
+class RenderRoute:
+    def __init__(self, data):
+        self.data = data

@@ -1,0 +1,2 @@
+def load_badge(data):
+    return list(data)

@@ -1,0 +1,3 @@
+class RenderBadge:
+    def __init__(self, data):
+        self.data = data

@@ -1,0 +1,2 @@
+def clean_voucher(data):
+    return list(data)

@@ -1,0 +1,3 @@
+class MergeTariff:
+    def __init__(self, data):
+        self.data = data

@@ -1,0 +1,8 @@
+# uses MergeTariff
+
+def render_badge(data):
+    return list(data)
+
+
+def run_2(rows):
+    return MergeTariff(rows)

@@ -1,0 +1,2 @@
+def build_invoice(data):
+    return list(data)

@@ -1,0 +1,4 @@
+def describe(n):
+    if n > 0:
+        return 'positive'
+    return 'negative'

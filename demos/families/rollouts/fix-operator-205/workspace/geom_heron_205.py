@@ -1,0 +1,2 @@
+def difference(width, height):
+    return height - width

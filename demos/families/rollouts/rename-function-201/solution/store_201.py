@@ -1,0 +1,2 @@
+def fetch_rows():
+    return ['a', 'b']

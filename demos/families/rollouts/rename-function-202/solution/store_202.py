@@ -1,0 +1,2 @@
+def gather_lines():
+    return ['a', 'b']

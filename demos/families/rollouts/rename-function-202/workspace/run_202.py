@@ -1,0 +1,3 @@
+from store_202 import load_items
+
+print(len(load_items()))

@@ -1,0 +1,2 @@
+def load_items():
+    return ['a', 'b']

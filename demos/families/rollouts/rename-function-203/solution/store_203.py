@@ -1,0 +1,2 @@
+def collect_records():
+    return ['a', 'b']

@@ -1,0 +1,2 @@
+def read_entries():
+    return ['a', 'b']

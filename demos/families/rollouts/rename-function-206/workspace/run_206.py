@@ -1,0 +1,3 @@
+from store_206 import gather_lines
+
+print(len(gather_lines()))

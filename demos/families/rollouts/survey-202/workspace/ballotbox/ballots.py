@@ -1,0 +1,5 @@
+"""The ballots of ballotbox."""
+
+
+def ballots_rows(rows):
+    return list(rows)

@@ -1,0 +1,5 @@
+"""The readings of tidelog."""
+
+
+def readings_rows(rows):
+    return list(rows)

@@ -1,0 +1,5 @@
+"""The summary of tidelog."""
+
+
+def summary_rows(rows):
+    return list(rows)

@@ -1,0 +1,5 @@
+"""The shifts of rotaplan."""
+
+
+def shifts_rows(rows):
+    return list(rows)

@@ -1,0 +1,5 @@
+"""The volunteers of rotaplan."""
+
+
+def volunteers_rows(rows):
+    return list(rows)

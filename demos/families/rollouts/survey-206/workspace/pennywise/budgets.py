@@ -1,0 +1,5 @@
+"""The budgets of pennywise."""
+
+
+def budgets_rows(rows):
+    return list(rows)

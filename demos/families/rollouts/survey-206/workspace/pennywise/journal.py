@@ -1,0 +1,5 @@
+"""The journal of pennywise."""
+
+
+def journal_rows(rows):
+    return list(rows)

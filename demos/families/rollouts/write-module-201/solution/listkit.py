@@ -1,0 +1,2 @@
+def title_words(text):
+    return ' '.join(word.capitalize() for word in text.split())

@@ -1,0 +1,4 @@
+def merge_dicts(a, b):
+    merged = dict(a)
+    merged.update(b)
+    return merged
