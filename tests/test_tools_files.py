@@ -64,6 +64,15 @@ def test_read_file_counts_last_line_without_newline(ctx, ws):
     assert read(ctx, "a.txt", limit=1).output.endswith("[lines 1-1 of 3; use offset=2 to read more]")
 
 
+def test_read_file_offset_0_reads_from_the_start_and_a_negative_one_is_an_error(ctx, ws):
+    (ws / "a.txt").write_text(numbered(3))
+    assert read(ctx, "a.txt", offset=0).output == read(ctx, "a.txt").output
+    with pytest.raises(ToolError, match="offset and limit must be at least 1"):
+        read(ctx, "a.txt", offset=-1)
+    with pytest.raises(ToolError, match="offset and limit must be at least 1"):
+        read(ctx, "a.txt", limit=0)
+
+
 def test_read_file_offset_past_end_is_an_error(ctx, ws):
     (ws / "a.txt").write_text(numbered(3))
     with pytest.raises(ToolError, match="offset 10 is past the end of a.txt \\(3 lines\\)"):

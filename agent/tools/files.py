@@ -89,8 +89,9 @@ class ReadFileTool(Tool):
 
     def run(self, params: ReadFileTool.Params, ctx: ToolContext) -> Observation:
         limit = DEFAULT_LIMIT if params.limit is None else params.limit
-        if params.offset < 1 or limit < 1:
+        if params.offset < 0 or limit < 1:
             raise ToolError("offset and limit must be at least 1 (offset counts lines from 1)")
+        offset = max(params.offset, 1)  # 0 is the start too: models used to 0-based offsets send it
         path, f = _open_existing(ctx, params.path)
         rel = ctx.workspace.relative(path)
         with f:
@@ -99,7 +100,7 @@ class ReadFileTool(Tool):
             if looks_binary(f.read(SNIFF_BYTES)):
                 return Observation(output=f"{rel} is a binary file ({_human_size(size)}); its content is not shown")
             f.seek(0)
-            return self._read(f, rel, size, params.offset, limit, ctx.max_output_chars)
+            return self._read(f, rel, size, offset, limit, ctx.max_output_chars)
 
     @staticmethod
     def _read(f: BinaryIO, rel: str, size: int, offset: int, limit: int, budget: int) -> Observation:
