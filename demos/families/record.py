@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -42,6 +43,38 @@ def final_answer(log: Path) -> str:
     return replies[-1]["content"] if replies and not replies[-1]["tool_calls"] else ""
 
 
+def record_demo(task, folder: Path, steps_file: Path, expect: set[int], sessions: Path,
+                extra: Callable[[Path], list[str]] | None = None) -> list[str]:
+    """Play ``steps_file`` in a fresh workspace of ``task`` and keep its log as ``sessions/TASK_ID*``.
+
+    The log must end ``done`` with no unexpected failed call (``expect``: the turns whose call
+    may fail), ``extra(log)`` may add problems (and may annotate the log before it is copied),
+    and the task's check must pass on the final workspace, given the demo's final answer.
+    Returns the problems; nothing is kept when there are any.
+    """
+    tmp = prepare(folder)
+    outside = Path(tempfile.mkdtemp(prefix="limi-answer-"))  # the final answer, beside the workspace
+    try:
+        cmd = [str(PY), "-m", "limi_cli.cli", "record", "--steps", str(steps_file), "--cwd", str(tmp)]
+        p = subprocess.run(cmd, cwd=tmp, env=env(), capture_output=True, text=True)
+        if p.returncode != 0:
+            return [f"record exit {p.returncode}: {p.stderr.strip()[-400:]}"]
+        (log,) = (tmp / ".limi" / "sessions").glob("*.jsonl")
+        problems = check_log(task.id, log, expect) + (extra(log) if extra else [])
+        (outside / FINAL_ANSWER).write_text(final_answer(log), encoding="utf-8")
+        check_env = {**env(), **command_env(task.suite_dir, task.id, outside / FINAL_ANSWER)}
+        check = run_command(task.check, tmp, 60, check_env)
+        if check.exit_code != 0:
+            problems.append(f"check failed: {check.output.strip()[-300:]}")
+        if not problems:
+            for f in log.parent.glob(f"{log.stem}*"):
+                shutil.copy2(f, sessions / f"{task.id}{f.name[len(log.stem):]}")
+        return problems
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(outside, ignore_errors=True)
+
+
 def main() -> int:
     suite = load_suite(str(HERE / "train"))
     shutil.rmtree(SESSIONS, ignore_errors=True)
@@ -51,29 +84,9 @@ def main() -> int:
         folder = HERE / "train" / task.id
         steps = json.loads((folder / "steps.json").read_text())["steps"]
         expect = {n for n, step in enumerate(steps, 1) if step.get("expect_error")}
-        tmp = prepare(folder)
-        outside = Path(tempfile.mkdtemp(prefix="limi-answer-"))  # the final answer, beside the workspace
-        try:
-            cmd = [str(PY), "-m", "limi_cli.cli", "record", "--steps", str(folder / "steps.json"), "--cwd", str(tmp)]
-            p = subprocess.run(cmd, cwd=tmp, env=env(), capture_output=True, text=True)
-            if p.returncode != 0:
-                failed.append(f"{task.id}: record exit {p.returncode}: {p.stderr.strip()[-400:]}")
-                continue
-            (log,) = (tmp / ".limi" / "sessions").glob("*.jsonl")
-            problems = check_log(task.id, log, expect)
-            (outside / FINAL_ANSWER).write_text(final_answer(log), encoding="utf-8")
-            check_env = {**env(), **command_env(task.suite_dir, task.id, outside / FINAL_ANSWER)}
-            check = run_command(task.check, tmp, 60, check_env)
-            if check.exit_code != 0:
-                problems.append(f"check failed: {check.output.strip()[-300:]}")
-            if problems:
-                failed.append(f"{task.id}: {'; '.join(problems)}")
-                continue
-            for f in log.parent.glob(f"{log.stem}*"):
-                shutil.copy2(f, SESSIONS / f"{task.id}{f.name[len(log.stem):]}")
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-            shutil.rmtree(outside, ignore_errors=True)
+        problems = record_demo(task, folder, folder / "steps.json", expect, SESSIONS)
+        if problems:
+            failed.append(f"{task.id}: {'; '.join(problems)}")
     for line in failed:
         print(f"FAILED {line}", file=sys.stderr)
     print(f"recorded {len(suite.tasks) - len(failed)} of {len(suite.tasks)} family demos in {SESSIONS}")

@@ -25,21 +25,19 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parent.parent
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
 
-from record_all import PY, check_log, env, limi, prepare, read_events  # noqa: E402
+from record import REPO, limi, prepare, record_demo  # noqa: E402  (record puts the repository on sys.path)
 
 from evaluation.check import FINAL_ANSWER, command_env, run_command  # noqa: E402
 from evaluation.runner import feedback_message  # noqa: E402
 from evaluation.task import load_suite  # noqa: E402
+from record_all import env  # noqa: E402,I001
 
 SESSIONS = HERE / "recovery_sessions"
 DATASET = HERE / "dataset"
@@ -100,7 +98,7 @@ def main() -> int:
     tasks = [t for t in suite.tasks if int(t.id.rsplit("-", 1)[1]) % 2 == 1]
     shutil.rmtree(SESSIONS, ignore_errors=True)
     SESSIONS.mkdir(parents=True)
-    failed, skipped, done = [], [], 0
+    failed, skipped = [], []
     for task in tasks:
         folder = HERE / "train" / task.id
         made = recovery_steps(task, folder)
@@ -108,41 +106,21 @@ def main() -> int:
             skipped.append(task.id)
             continue
         steps, premature, answer = made
-        turns = [s for s in steps if "user" not in s]  # assistant steps, numbered as the log's turns
+        turns = [s for s in steps if "user" not in s]  # the log numbers turns across both rounds
         expect = {n for n, s in enumerate(turns, 1) if s.get("expect_error")}
-        tmp = prepare(folder)
-        outside = Path(tempfile.mkdtemp(prefix="limi-answer-"))
+        demo = json.loads((folder / "steps.json").read_text())
+        label = {**demo["label"], "tags": [*demo["label"]["tags"], "recovery"]}
+        where = Path(tempfile.mkdtemp(prefix="limi-steps-"))
         try:
-            steps_file = outside / "steps.json"
-            label = json.loads((folder / "steps.json").read_text())["label"]
-            label = {**label, "tags": [*label["tags"], "recovery"]}
-            task_text = json.loads((folder / "steps.json").read_text())["task"]
-            steps_file.write_text(json.dumps({"task": task_text, "steps": steps, "label": label}, indent=1))
-            cmd = [str(PY), "-m", "limi_cli.cli", "record", "--steps", str(steps_file), "--cwd", str(tmp)]
-            p = subprocess.run(cmd, cwd=tmp, env=env(), capture_output=True, text=True)
-            if p.returncode != 0:
-                failed.append(f"{task.id}: record exit {p.returncode}: {p.stderr.strip()[-400:]}")
-                continue
-            (log,) = (tmp / ".limi" / "sessions").glob("*.jsonl")
-            problems = _turn_problems(log, expect)
-            replies = [e for e in read_events(log) if e["type"] == "assistant_message"]
-            if replies[premature - 1]["content"] != answer or replies[premature - 1]["tool_calls"]:
-                problems.append(f"step {premature} is not the premature answer")
-            (outside / FINAL_ANSWER).write_text(replies[-1]["content"], encoding="utf-8")
-            check_env = {**env(), **command_env(task.suite_dir, task.id, outside / FINAL_ANSWER)}
-            check = run_command(task.check, tmp, 60, check_env)
-            if check.exit_code != 0:
-                problems.append(f"check failed: {check.output.strip()[-300:]}")
-            if problems:
-                failed.append(f"{task.id}: {'; '.join(problems)}")
-                continue
-            limi("data", "annotate", str(log), "--exclude-step", str(premature))
-            for f in log.parent.glob(f"{log.stem}*"):
-                shutil.copy2(f, SESSIONS / f"{task.id}{f.name[len(log.stem):]}")
-            done += 1
+            steps_file = where / "steps.json"
+            steps_file.write_text(json.dumps({"task": demo["task"], "steps": steps, "label": label}, indent=1))
+            problems = record_demo(task, folder, steps_file, expect, SESSIONS,
+                                   extra=lambda log: _premature_only(log, premature, answer))
         finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-            shutil.rmtree(outside, ignore_errors=True)
+            shutil.rmtree(where, ignore_errors=True)
+        if problems:
+            failed.append(f"{task.id}: {'; '.join(problems)}")
+    done = len(tasks) - len(skipped) - len(failed)
     for line in failed:
         print(f"FAILED {line}", file=sys.stderr)
     print(f"recorded {done} recovery demos of {len(tasks)} tasks in {SESSIONS}"
@@ -155,21 +133,15 @@ def main() -> int:
     return 0
 
 
-def _turn_problems(log: Path, expect: set[int]) -> list[str]:
-    """check_log's problems, with tool calls numbered by assistant message (turns restart after a user step)."""
-    events = read_events(log)
-    number, renumbered = 0, []
-    for e in events:
-        if e["type"] == "assistant_message":
-            number += 1
-            e = {**e, "turn": number}
-        renumbered.append(e)
-    fixed = log.with_suffix(".renumbered")
-    fixed.write_text("".join(json.dumps(e) + "\n" for e in renumbered))
-    try:
-        return check_log(log.stem, fixed, expect)
-    finally:
-        fixed.unlink()
+def _premature_only(log: Path, premature: int, answer: str) -> list[str]:
+    """The premature answer is the log's turn ``premature``, with no call; it is excluded from training."""
+    events = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    replies = [e for e in events if e["type"] == "assistant_message"]
+    reply = replies[premature - 1]
+    if reply["content"] != answer or reply["tool_calls"]:
+        return [f"turn {premature} is not the premature answer"]
+    limi("data", "annotate", str(log), "--exclude-step", str(premature))
+    return []
 
 
 if __name__ == "__main__":
