@@ -53,7 +53,6 @@ def record_demo(task, folder: Path, steps_file: Path, expect: set[int], sessions
     Returns the problems; nothing is kept when there are any.
     """
     tmp = prepare(folder)
-    outside = Path(tempfile.mkdtemp(prefix="limi-answer-"))  # the final answer, beside the workspace
     try:
         cmd = [str(PY), "-m", "limi_cli.cli", "record", "--steps", str(steps_file), "--cwd", str(tmp)]
         p = subprocess.run(cmd, cwd=tmp, env=env(), capture_output=True, text=True)
@@ -61,9 +60,7 @@ def record_demo(task, folder: Path, steps_file: Path, expect: set[int], sessions
             return [f"record exit {p.returncode}: {p.stderr.strip()[-400:]}"]
         (log,) = (tmp / ".limi" / "sessions").glob("*.jsonl")
         problems = check_log(task.id, log, expect) + (extra(log) if extra else [])
-        (outside / FINAL_ANSWER).write_text(final_answer(log), encoding="utf-8")
-        check_env = {**env(), **command_env(task.suite_dir, task.id, outside / FINAL_ANSWER)}
-        check = run_command(task.check, tmp, 60, check_env)
+        check = run_check(task, tmp, final_answer(log))
         if check.exit_code != 0:
             problems.append(f"check failed: {check.output.strip()[-300:]}")
         if not problems:
@@ -72,6 +69,16 @@ def record_demo(task, folder: Path, steps_file: Path, expect: set[int], sessions
         return problems
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run_check(task, workspace: Path, answer: str):
+    """The task's check on ``workspace``, given ``answer`` as the final answer (a file beside it, as in evaluation)."""
+    outside = Path(tempfile.mkdtemp(prefix="limi-answer-"))
+    try:
+        (outside / FINAL_ANSWER).write_text(answer, encoding="utf-8")
+        check_env = {**env(), **command_env(task.suite_dir, task.id, outside / FINAL_ANSWER)}
+        return run_command(task.check, workspace, 60, check_env)
+    finally:
         shutil.rmtree(outside, ignore_errors=True)
 
 

@@ -32,12 +32,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from record import REPO, limi, prepare, record_demo  # noqa: E402  (record puts the repository on sys.path)
+from record import REPO, limi, prepare, record_demo, run_check  # noqa: E402  (record puts the repository on sys.path)
 
-from evaluation.check import FINAL_ANSWER, command_env, run_command  # noqa: E402
 from evaluation.runner import feedback_message  # noqa: E402
 from evaluation.task import load_suite  # noqa: E402
-from record_all import env  # noqa: E402,I001
 
 SESSIONS = HERE / "recovery_sessions"
 DATASET = HERE / "dataset"
@@ -53,14 +51,10 @@ def last_line(output: str) -> str:
 def failing_check(task, folder: Path, answer: str):
     """The task's check on the untouched workspace, the final answer being ``answer``."""
     tmp = prepare(folder)
-    outside = Path(tempfile.mkdtemp(prefix="limi-answer-"))
     try:
-        (outside / FINAL_ANSWER).write_text(answer, encoding="utf-8")
-        check_env = {**env(), **command_env(task.suite_dir, task.id, outside / FINAL_ANSWER)}
-        return run_command(task.check, tmp, 60, check_env)
+        return run_check(task, tmp, answer)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-        shutil.rmtree(outside, ignore_errors=True)
 
 
 def recovery_steps(task, folder: Path) -> tuple[list[dict], int, str] | None:
