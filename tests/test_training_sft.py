@@ -83,6 +83,31 @@ def test_lora_adapter_on_a_checkpoint_loads_in_the_hf_backend(tiny_hf_model_dir,
     assert backend.base_path and chunks[-1].usage.completion_tokens > 0
 
 
+def test_an_adapter_as_the_model_continues_training_from_its_weights(tiny_hf_model_dir, two_rows, tmp_path):
+    """`-m ADAPTER --lora` starts from the adapter's weights, keeps its rank, and saves onto the same base."""
+    from safetensors.torch import load_file
+
+    from limi_cli.commands.common import UserError
+
+    first, more = tmp_path / "first", tmp_path / "more"
+    common = ("--packing", "--no-gradient-checkpointing", "--max-length", "512")
+    assert limi_train(str(two_rows), "-m", str(tiny_hf_model_dir), "-o", str(first), "--lora", "--lora-r", "4",
+                      "--max-steps", "3", "--lr", "5e-3", "--warmup-steps", "0", *common) == 0
+    with pytest.raises(UserError, match="continue training it with --lora"):
+        limi_train(str(two_rows), "-m", str(first), "-o", str(more), *common)
+    assert limi_train(str(two_rows), "-m", str(first), "-o", str(more), "--lora", "--lora-r", "16", "--max-steps", "1",
+                      "--lr", "1e-12", "--min-lr", "0", "--warmup-steps", "0", *common) == 0
+    config = json.loads((more / "adapter_config.json").read_text())
+    assert config["r"] == 4 and Path(config["base_model_name_or_path"]) == tiny_hf_model_dir.resolve()
+    before, after = load_file(first / "adapter_model.safetensors"), load_file(more / "adapter_model.safetensors")
+    assert before.keys() == after.keys()
+    b_weights = [k for k in before if "lora_B" in k]
+    assert b_weights and any(before[k].abs().max() > 0 for k in b_weights)  # the first run moved B off its zero start
+    for k in before:  # a learning rate of ~0: the continued adapter is the first one, not a fresh one
+        assert (before[k] - after[k]).abs().max() < 1e-6, k
+    assert "LoRA adapter" in json.loads((more / "training_metrics.json").read_text())["base_model"]
+
+
 def test_dry_run_prints_rows_tokens_trained_share_steps_and_memory(tiny_hf_model_dir, capsys):
     assert limi_train(str(DATA), "-m", str(tiny_hf_model_dir), "--dry-run", "--lora", "--packing") == 0
     out = capsys.readouterr().out

@@ -29,6 +29,7 @@ class ModelSource:
     where: str
     gguf_file: str | None = None
     label: str = ""
+    adapter: str | None = None  # a LoRA adapter directory trained on this base: training continues it
 
     @property
     def is_gguf(self) -> bool:
@@ -111,7 +112,7 @@ def resolve_model(spec: str) -> ModelSource:
     if not path.is_dir():
         raise ModelSourceError(f"model {spec} is neither a checkpoint directory nor a .gguf file")
     if (path / "adapter_config.json").is_file() and not (path / "config.json").is_file():
-        raise ModelSourceError(f"{spec} is a LoRA adapter; train on its base model (or a merged checkpoint) instead")
+        return _adapter_source(path, spec)
     if not (path / "config.json").is_file():
         raise ModelSourceError(f"{spec} has no config.json; pass a Hugging Face checkpoint directory")
     if not any((path / f).is_file() for f in _TOKENIZER_FILES):
@@ -119,6 +120,44 @@ def resolve_model(spec: str) -> ModelSource:
     if not _has_chat_template(path):
         raise ModelSourceError(f"{spec} has no chat template; save one with the tokenizer (chat_template.jinja)")
     return ModelSource(str(path.resolve()), None, str(path))
+
+
+def _adapter_source(path: Path, spec: str) -> ModelSource:
+    """A LoRA adapter as ``--model``: its base (the GGUF named in ``limi_base.json`` when limi-cli trained
+    it on one, else ``base_model_name_or_path``), with the adapter to continue training."""
+    from dataclasses import replace
+
+    from agent.model_files import BASE_MARKER, EMBEDDED
+
+    base_spec = None
+    try:
+        marker = json.loads((path / BASE_MARKER).read_text(encoding="utf-8"))
+        base_spec = marker.get("gguf")
+    except (OSError, json.JSONDecodeError, AttributeError):
+        pass
+    if base_spec is None:
+        try:
+            named = json.loads((path / "adapter_config.json").read_text(encoding="utf-8")).get("base_model_name_or_path")
+        except (OSError, json.JSONDecodeError, AttributeError):
+            named = None
+        if not named:
+            raise ModelSourceError(f"{spec} is a LoRA adapter that names no base model; pass the base with -m "
+                                   "and train a new adapter")
+        local = path / named
+        base_spec = str(local) if local.exists() else (named if Path(named).exists() else f"hf:{named}")
+    base = resolve_model(EMBEDDED if base_spec == EMBEDDED else base_spec)
+    if base.adapter:
+        raise ModelSourceError(f"{spec} is a LoRA adapter whose base is an adapter too; merge it first (--merge)")
+    return replace(base, adapter=str(path.resolve()), label=f"{base.label} + LoRA adapter {spec}")
+
+
+def adapter_settings(adapter: str) -> dict[str, Any]:
+    """The rank and alpha of the adapter being continued (they, not ``--lora-r``/``--lora-alpha``, shape it)."""
+    try:
+        cfg = json.loads((Path(adapter) / "adapter_config.json").read_text(encoding="utf-8"))
+        return {"lora_r": int(cfg["r"]), "lora_alpha": int(cfg["lora_alpha"])}
+    except (OSError, json.JSONDecodeError, KeyError, TypeError, ValueError):
+        raise ModelSourceError(f"{adapter}/adapter_config.json has no LoRA rank and alpha (r, lora_alpha)") from None
 
 
 def _has_chat_template(path: Path) -> bool:

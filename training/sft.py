@@ -85,6 +85,9 @@ def train(config: TrainConfig, prepared: PreparedData, source: ModelSource, toke
     warnings.filterwarnings("ignore", category=FutureWarning)  # deprecation notices TRL/transformers give each other
     warnings.filterwarnings("ignore", message="Could not find a config file")  # peft, about a GGUF base: harmless
     cuda = torch.cuda.is_available()
+    if source.adapter and not (config.lora or config.qlora):
+        raise TrainingError(f"{source.label} is a LoRA adapter: continue training it with --lora, "
+                            "or pass its base model to train all weights")
     if config.qlora and not cuda:
         raise TrainingError("QLoRA's 4-bit weights need a CUDA GPU (bitsandbytes); on the CPU use --lora")
     if config.lora and config.merge_lora and world_size() > 1:
@@ -120,7 +123,13 @@ def train(config: TrainConfig, prepared: PreparedData, source: ModelSource, toke
         return Dataset.from_dict({"input_ids": [s.input_ids for s in samples], "labels": [s.labels for s in samples]})
 
     peft_config = None
-    if config.lora:
+    if source.adapter:  # continue the adapter: its own rank, alpha and target modules, its weights as the start
+        from peft import PeftModel
+
+        model = PeftModel.from_pretrained(model, source.adapter, is_trainable=True)
+        if config.gradient_checkpointing:
+            model.enable_input_require_grads()  # checkpointed layers need an input that requires grad
+    elif config.lora:
         from peft import LoraConfig
 
         peft_config = LoraConfig(

@@ -64,7 +64,7 @@ def handle(args: argparse.Namespace) -> int:
     from training.dataset import DatasetError, load_rows
     from training.distributed import is_main_process, world_size
     from training.masking import MaskingError
-    from training.model_source import ModelSourceError, resolve_model
+    from training.model_source import ModelSourceError, adapter_settings, resolve_model
     from training.plan import (
         available_memory_gib,
         describe,
@@ -90,6 +90,15 @@ def handle(args: argparse.Namespace) -> int:
         source = resolve_model(config.model)  # file checks only: fails before any heavy import
         if config.qlora and not args.dry_run:
             source.check_qlora()
+        if source.adapter:  # training continues that adapter: its rank and alpha, whatever the flags say
+            if not (config.lora or config.qlora):
+                raise UserError(f"{config.model} is a LoRA adapter: continue training it with --lora, "
+                                "or pass its base model to train all weights")
+            kept = adapter_settings(source.adapter)
+            if main and any(flags.get(k) not in (None, v) for k, v in kept.items()):
+                print(f"note: continuing the adapter keeps its rank {kept['lora_r']} and alpha {kept['lora_alpha']}",
+                      file=sys.stderr)
+            config = config.model_copy(update=kept)
         data = load_rows(config.data, skip_invalid=config.skip_invalid)
         if main:
             print(f"limi-cli train: {len(data)} rows from {len(data.files)} file(s); base model {source.label}", file=sys.stderr)
