@@ -4,10 +4,10 @@ trained on (weight 0; its masking is tested in test_training_masking.py), the ch
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 from evaluation.task import load_suite
+from tests.family_scripts import family_script
 
 ROOT = Path(__file__).resolve().parents[1]
 FAMILIES = ROOT / "demos" / "families"
@@ -47,13 +47,7 @@ def test_each_row_is_a_premature_answer_its_check_failure_and_the_recovery():
 
 
 def test_the_feedback_is_the_checks_real_failure():
-    sys.path.insert(0, str(FAMILIES))
-    sys.path.insert(0, str(ROOT / "demos"))
-    try:
-        import record_recovery
-    finally:
-        sys.path.remove(str(FAMILIES))
-        sys.path.remove(str(ROOT / "demos"))
+    record_recovery = family_script("record_recovery")
     suite = {t.id: t for t in load_suite(str(FAMILIES / "train")).tasks}
     for task_id in ("fix-operator-001", "count-lines-003"):
         steps, premature, answer = record_recovery.recovery_steps(suite[task_id], FAMILIES / "train" / task_id)

@@ -5,7 +5,6 @@ that does something different and makes the right change. No model, no training.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ import pytest
 from evaluation.check import CommandResult
 from evaluation.runner import feedback_message
 from evaluation.task import load_suite
+from tests.family_scripts import family_script
 
 ROOT = Path(__file__).resolve().parents[1]
 FAMILIES = ROOT / "demos" / "families"
@@ -23,14 +23,7 @@ CHANGES = ("write_file", "edit")
 
 @pytest.fixture(scope="module")
 def rw():
-    sys.path.insert(0, str(FAMILIES))
-    sys.path.insert(0, str(ROOT / "demos"))
-    try:
-        import record_wrong
-    finally:
-        sys.path.remove(str(FAMILIES))
-        sys.path.remove(str(ROOT / "demos"))
-    return record_wrong
+    return family_script("record_wrong")
 
 
 @pytest.fixture(scope="module")

@@ -100,18 +100,8 @@ def main() -> int:
             skipped.append(task.id)
             continue
         steps, premature, answer = made
-        turns = [s for s in steps if "user" not in s]  # the log numbers turns across both rounds
-        expect = {n for n, s in enumerate(turns, 1) if s.get("expect_error")}
-        demo = json.loads((folder / "steps.json").read_text())
-        label = {**demo["label"], "tags": [*demo["label"]["tags"], "recovery"]}
-        where = Path(tempfile.mkdtemp(prefix="limi-steps-"))
-        try:
-            steps_file = where / "steps.json"
-            steps_file.write_text(json.dumps({"task": demo["task"], "steps": steps, "label": label}, indent=1))
-            problems = record_demo(task, folder, steps_file, expect, SESSIONS,
-                                   extra=lambda log: _premature_only(log, premature, answer))
-        finally:
-            shutil.rmtree(where, ignore_errors=True)
+        problems = record_rounds(task, folder, steps, ["recovery"], SESSIONS,
+                                 extra=lambda log: _premature_only(log, premature, answer))
         if problems:
             failed.append(f"{task.id}: {'; '.join(problems)}")
     done = len(tasks) - len(skipped) - len(failed)
@@ -121,10 +111,31 @@ def main() -> int:
           + (f"; skipped (no change, or the check passes without one): {', '.join(skipped)}" if skipped else ""))
     if failed:
         return 1
-    rel = lambda p: str(p.relative_to(REPO))  # noqa: E731
-    limi("data", "validate", rel(SESSIONS))
-    limi("data", "export", "--format", "limi", rel(SESSIONS), "-o", rel(DATASET / "recovery.jsonl"))
+    export(SESSIONS, DATASET / "recovery.jsonl")
     return 0
+
+
+def record_rounds(task, folder: Path, steps: list[dict], tags: list[str], sessions: Path, extra) -> list[str]:
+    """Record ``steps`` (two rounds, a ``{"user": ...}`` step between them) as a demo of ``task`` into
+    ``sessions``, its reference label given ``tags`` too; the problems, as :func:`record_demo` says them."""
+    turns = [s for s in steps if "user" not in s]  # the log numbers turns across both rounds
+    expect = {n for n, s in enumerate(turns, 1) if s.get("expect_error")}
+    demo = json.loads((folder / "steps.json").read_text())
+    label = {**demo["label"], "tags": [*demo["label"]["tags"], *tags]}
+    where = Path(tempfile.mkdtemp(prefix="limi-steps-"))
+    try:
+        steps_file = where / "steps.json"
+        steps_file.write_text(json.dumps({"task": demo["task"], "steps": steps, "label": label}, indent=1))
+        return record_demo(task, folder, steps_file, expect, sessions, extra=extra)
+    finally:
+        shutil.rmtree(where, ignore_errors=True)
+
+
+def export(sessions: Path, rows: Path) -> None:
+    """Validate the recorded logs and export them as LIMI rows (a manifest beside them)."""
+    rel = lambda p: str(p.relative_to(REPO))  # noqa: E731
+    limi("data", "validate", rel(sessions))
+    limi("data", "export", "--format", "limi", rel(sessions), "-o", rel(rows))
 
 
 def _premature_only(log: Path, premature: int, answer: str) -> list[str]:

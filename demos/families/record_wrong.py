@@ -47,15 +47,14 @@ import keyword
 import re
 import shutil
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from record import REPO, limi, prepare, read_events, record_demo, run_check  # noqa: E402  (record puts the repository on sys.path)
-from record_recovery import CHANGES, _calls, last_line  # noqa: E402
+from record import limi, prepare, read_events, run_check  # noqa: E402  (record puts the repository on sys.path)
+from record_recovery import CHANGES, _calls, export, last_line, record_rounds  # noqa: E402
 
 from agent.curation.annotations import load_annotation  # noqa: E402
 from evaluation.runner import feedback_message  # noqa: E402
@@ -416,18 +415,8 @@ def main() -> int:
         if isinstance(demo, str):
             skipped.append(f"{task.id} ({demo})")
             continue
-        turns = [s for s in demo.steps if "user" not in s]  # the log numbers turns across both rounds
-        expect = {n for n, s in enumerate(turns, 1) if s.get("expect_error")}
-        ref = json.loads((folder / "steps.json").read_text())
-        label = {**ref["label"], "tags": [*ref["label"]["tags"], "wrong-first", demo.mode]}
-        where = Path(tempfile.mkdtemp(prefix="limi-steps-"))
-        try:
-            steps_file = where / "steps.json"
-            steps_file.write_text(json.dumps({"task": ref["task"], "steps": demo.steps, "label": label}, indent=1))
-            problems = record_demo(task, folder, steps_file, expect, SESSIONS,
-                                   extra=lambda log, demo=demo: _round1_excluded(log, demo))
-        finally:
-            shutil.rmtree(where, ignore_errors=True)
+        problems = record_rounds(task, folder, demo.steps, ["wrong-first", demo.mode], SESSIONS,
+                                 extra=lambda log, demo=demo: _round1_excluded(log, demo))
         if problems:
             failed.append(f"{task.id}: {'; '.join(problems)}")
         else:
@@ -441,9 +430,7 @@ def main() -> int:
         print(f"skipped {len(skipped)}:\n  " + "\n  ".join(skipped))
     if failed:
         return 1
-    rel = lambda p: str(p.relative_to(REPO))  # noqa: E731
-    limi("data", "validate", rel(SESSIONS))
-    limi("data", "export", "--format", "limi", rel(SESSIONS), "-o", rel(DATASET / "wrong.jsonl"))
+    export(SESSIONS, DATASET / "wrong.jsonl")
     return 0
 
 
