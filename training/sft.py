@@ -84,6 +84,7 @@ def train(config: TrainConfig, prepared: PreparedData, source: ModelSource, toke
     _quiet(transformers)
     warnings.filterwarnings("ignore", category=FutureWarning)  # deprecation notices TRL/transformers give each other
     warnings.filterwarnings("ignore", message="Could not find a config file")  # peft, about a GGUF base: harmless
+    warnings.filterwarnings("ignore", message="Unable to fetch remote file")  # peft, a continued adapter's relative base
     cuda = torch.cuda.is_available()
     if source.adapter and not (config.lora or config.qlora):
         raise TrainingError(f"{source.label} is a LoRA adapter: continue training it with --lora, "
