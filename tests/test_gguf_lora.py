@@ -451,3 +451,22 @@ def test_embedded_is_the_base_with_the_shipped_adapter_and_embedded_base_is_the_
     assert default.path == embedded_gguf
     assert default.lora_path == shipped_adapter()
     assert default.model == (TUNED_MODEL_NAME if shipped_adapter() else EMBEDDED_MODEL_NAME)
+
+
+def test_an_adapter_as_the_training_model_resolves_to_its_base(tmp_path: Path):
+    """`limi-cli train -m ADAPTER`: the GGUF its marker names (embedded here) with the adapter to continue;
+    an adapter naming no base says what to pass instead."""
+    from training.model_source import ModelSourceError, adapter_settings, resolve_model
+
+    ad = tmp_path / "ad"
+    make_tiny_adapter(ad)
+    (ad / BASE_MARKER).write_text(json.dumps({"gguf": "embedded"}))
+    source = resolve_model(str(ad))
+    assert source.adapter == str(ad.resolve()) and source.is_gguf and source.where == resolve_model("embedded").where
+    assert source.label.endswith(f"+ LoRA adapter {ad}")
+    assert set(adapter_settings(source.adapter)) == {"lora_r", "lora_alpha"}
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    (bare / "adapter_config.json").write_text(json.dumps({"r": 4, "lora_alpha": 8}))
+    with pytest.raises(ModelSourceError, match="names no base model"):
+        resolve_model(str(bare))
