@@ -97,7 +97,7 @@ def test_the_feedback_is_the_checks_real_failure_on_the_wrong_attempt(rw, suite,
     folder = FAMILIES / "train" / task_id
     demo = rw.wrong_demo(suite[task_id], folder)
     assert not isinstance(demo, str), demo
-    check = rw.wrong_check(suite[task_id], folder, demo.change, demo.answer)
+    check = rw.failing_check(suite[task_id], folder, demo.answer, demo.change)
     assert not check.ok  # the wrong attempt really fails the check
     feedback = feedback_message(check, 1, 3)
     assert {"user": feedback} in demo.steps
@@ -108,13 +108,14 @@ def test_the_feedback_is_the_checks_real_failure_on_the_wrong_attempt(rw, suite,
 
 
 def test_a_wrong_attempt_that_passes_the_check_is_skipped(rw, suite, monkeypatch):
+    checks = family_script("record_recovery")  # where failing_check runs the check
     passing = CommandResult(command="true", exit_code=0, output="", duration_s=0.0)
-    monkeypatch.setattr(rw, "run_check", lambda task, workspace, answer: passing)
+    monkeypatch.setattr(checks, "run_check", lambda task, workspace, answer: passing)
     for task_id in ("fix-operator-002", "count-lines-002"):
         out = rw.wrong_demo(suite[task_id], FAMILIES / "train" / task_id)
         assert isinstance(out, str) and "passes" in out, out
     failing = CommandResult(command="check", exit_code=1, output="x\nwrong value\n", duration_s=0.0)
-    monkeypatch.setattr(rw, "run_check", lambda task, workspace, answer: failing)
+    monkeypatch.setattr(checks, "run_check", lambda task, workspace, answer: failing)
     demo = rw.wrong_demo(suite["count-lines-002"], FAMILIES / "train" / "count-lines-002")
     assert {"user": feedback_message(failing, 1, 3)} in demo.steps
     assert demo.steps[demo.round1 + 1]["thought"].startswith("The check failed (wrong value).")

@@ -8,12 +8,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from agent.errors import BackendError
-from agent.model_files import embedded_gguf_path
+from agent.model_files import BASE_MARKER, EMBEDDED, embedded_gguf_path
 
 _TOKENIZER_FILES = ("tokenizer.json", "tokenizer.model", "vocab.json", "tokenizer_config.json")
 
@@ -61,6 +61,12 @@ class ModelSource:
             )
         if importlib.util.find_spec("bitsandbytes") is None:
             raise ModelSourceError("QLoRA needs bitsandbytes: run `pip install 'limi-cli[qlora]'` (CUDA GPUs)")
+
+    def check_adapter(self, lora: bool) -> None:
+        """An adapter as the model is continued as an adapter: it needs LoRA (or QLoRA) training."""
+        if self.adapter and not lora:
+            raise ModelSourceError(f"{self.label} is a LoRA adapter: continue training it with --lora, "
+                                   "or pass its base model to train all weights")
 
     def load_model(self, dtype: Any, quantize_4bit: bool = False):
         """The causal LM in ``dtype``; a GGUF is dequantized into plain weights (trainable and saveable).
@@ -125,10 +131,6 @@ def resolve_model(spec: str) -> ModelSource:
 def _adapter_source(path: Path, spec: str) -> ModelSource:
     """A LoRA adapter as ``--model``: its base (the GGUF named in ``limi_base.json`` when limi-cli trained
     it on one, else ``base_model_name_or_path``), with the adapter to continue training."""
-    from dataclasses import replace
-
-    from agent.model_files import BASE_MARKER, EMBEDDED
-
     base_spec = None
     try:
         marker = json.loads((path / BASE_MARKER).read_text(encoding="utf-8"))

@@ -86,14 +86,12 @@ def train(config: TrainConfig, prepared: PreparedData, source: ModelSource, toke
     warnings.filterwarnings("ignore", message="Could not find a config file")  # peft, about a GGUF base: harmless
     warnings.filterwarnings("ignore", message="Unable to fetch remote file")  # peft, a continued adapter's relative base
     cuda = torch.cuda.is_available()
-    if source.adapter and not (config.lora or config.qlora):
-        raise TrainingError(f"{source.label} is a LoRA adapter: continue training it with --lora, "
-                            "or pass its base model to train all weights")
     if config.qlora and not cuda:
         raise TrainingError("QLoRA's 4-bit weights need a CUDA GPU (bitsandbytes); on the CPU use --lora")
     if config.lora and config.merge_lora and world_size() > 1:
         raise TrainingError("--merge works in a single process; train the adapter, then merge it in one process")
     try:
+        source.check_adapter(config.lora or config.qlora)
         if config.qlora:
             source.check_qlora()
         if config.packing == "auto" or config.max_length is None:  # callers other than `limi-cli train`

@@ -48,10 +48,27 @@ def last_line(output: str) -> str:
     return (lines[-1] if lines else "no output")[:160]
 
 
-def failing_check(task, folder: Path, answer: str):
-    """The task's check on the untouched workspace, the final answer being ``answer``."""
+def apply_change(workspace: Path, call: dict) -> None:
+    """Do what the write_file or edit ``call`` does to ``workspace``."""
+    a = call["arguments"]
+    target = workspace / a["path"]
+    if call["name"] == "write_file":
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(a["content"], encoding="utf-8")
+        return
+    text = target.read_text(encoding="utf-8")
+    if a["old_string"] not in text:
+        raise ValueError(f"edit of {a['path']}: old_string not found")
+    target.write_text(text.replace(a["old_string"], a["new_string"], -1 if a.get("replace_all") else 1), encoding="utf-8")
+
+
+def failing_check(task, folder: Path, answer: str, change: dict | None = None):
+    """The task's check on a fresh workspace, untouched or with ``change`` (a write_file or edit
+    call) done to it, the final answer being ``answer``."""
     tmp = prepare(folder)
     try:
+        if change is not None:
+            apply_change(tmp, change)
         return run_check(task, tmp, answer)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -53,8 +53,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from record import limi, prepare, read_events, run_check  # noqa: E402  (record puts the repository on sys.path)
-from record_recovery import CHANGES, _calls, export, last_line, record_rounds  # noqa: E402
+from record import limi, prepare, read_events  # noqa: E402  (record puts the repository on sys.path)
+from record_recovery import CHANGES, _calls, export, failing_check, last_line, record_rounds  # noqa: E402
 
 from agent.curation.annotations import load_annotation  # noqa: E402
 from evaluation.runner import feedback_message  # noqa: E402
@@ -278,30 +278,6 @@ class WrongDemo:
     check_output: str
 
 
-def apply_change(workspace: Path, call: dict) -> None:
-    """Do what the write_file or edit ``call`` does to ``workspace``."""
-    a = call["arguments"]
-    target = workspace / a["path"]
-    if call["name"] == "write_file":
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(a["content"], encoding="utf-8")
-        return
-    text = target.read_text(encoding="utf-8")
-    if a["old_string"] not in text:
-        raise ValueError(f"edit of {a['path']}: old_string not found")
-    target.write_text(text.replace(a["old_string"], a["new_string"], -1 if a.get("replace_all") else 1), encoding="utf-8")
-
-
-def wrong_check(task, folder: Path, call: dict, answer: str):
-    """The task's check on a fresh workspace holding round 1's wrong change, the final answer being ``answer``."""
-    tmp = prepare(folder)
-    try:
-        apply_change(tmp, call)
-        return run_check(task, tmp, answer)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
 def wrong_demo(task, folder: Path) -> WrongDemo | str:
     """The two-round demo of ``task``, or why there is none."""
     steps = json.loads((folder / "steps.json").read_text())["steps"]
@@ -332,7 +308,7 @@ def _guess(task, folder: Path, steps: list[dict], first: int, change: dict) -> W
         return f"no wrong value for {content.strip()!r}"
     for wrong, how in values:
         call = {"name": "write_file", "arguments": {"path": path, "content": wrong}}
-        check = wrong_check(task, folder, call, answer)
+        check = failing_check(task, folder, answer, call)
         if not check.ok:
             break
     else:
@@ -359,7 +335,7 @@ def _bug(task, folder: Path, steps: list[dict], first: int, change: dict) -> Wro
         return "no small bug fits its change"
     key = "content" if change["name"] == "write_file" else "new_string"
     call = {"name": change["name"], "arguments": {**a, key: bug.wrong}}
-    check = wrong_check(task, folder, call, BUG_ANSWER)
+    check = failing_check(task, folder, BUG_ANSWER, call)
     if check.ok:
         return f"the check passes with the bug ({bug.bad} for {bug.good})"
     verb = "Write" if change["name"] == "write_file" else "Change"

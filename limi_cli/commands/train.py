@@ -90,10 +90,8 @@ def handle(args: argparse.Namespace) -> int:
         source = resolve_model(config.model)  # file checks only: fails before any heavy import
         if config.qlora and not args.dry_run:
             source.check_qlora()
+        source.check_adapter(config.lora or config.qlora)
         if source.adapter:  # training continues that adapter: its rank and alpha, whatever the flags say
-            if not (config.lora or config.qlora):
-                raise UserError(f"{config.model} is a LoRA adapter: continue training it with --lora, "
-                                "or pass its base model to train all weights")
             kept = adapter_settings(source.adapter)
             if main and any(flags.get(k) not in (None, v) for k, v in kept.items()):
                 print(f"note: continuing the adapter keeps its rank {kept['lora_r']} and alpha {kept['lora_alpha']}",
