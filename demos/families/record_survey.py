@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+"""Record survey demonstrations on real package sources: list the Python files, read, say what it is for.
+
+The family survey demos (make_suites.py's ``survey``) are two to four flat files and a
+four-line README. On real repositories the tuned models list the top folder, see one
+sub-folder, and then guess: they have never seen a package tree, a glob that returns dozens
+of paths (or is cut), a README with more than one sentence, or a package with no README at
+all. These demos are the same survey done on the source of Python packages installed beside
+limi-cli, in three shapes:
+
+- ``package``: the package folder alone (as ``benchmarks/first_command.py`` copies one); the
+  purpose comes from ``PKG/__init__.py``: its docstring's first sentence and the public names
+  it defines or exports, as shown by read_file;
+- ``repo``: a README.md (the distribution's name and summary, from its installed metadata), a
+  pyproject.toml, and the package folder at the top;
+- ``src``: the same with the package under ``src/``.
+
+Steps: ``glob **/*.py`` (its real output, cut by the tool when long), read the README or the
+``__init__.py`` (first 60 lines), then the answer: what the project is for, from the file
+read and named as its source, the number of Python files and up to six of them seen in the
+glob output (shallow ones first). Every answer must pass the first-command benchmark's
+judge (``benchmarks/first_command.judge``: at least three real files named, none invented).
+
+The packages used are disjoint from the benchmark's repositories (limi-cli itself,
+shellingham, mdurl, sniffio), and no workspace, file or wording is shared with
+``evaluation/suites`` or the family validation split. Logs go to
+``demos/families/survey_sessions/``; rows to ``demos/families/dataset/survey.jsonl`` (with a
+manifest). The packages found are those installed: re-recording on other versions changes
+the listings, not the recipe.
+
+    .venv/bin/python demos/families/record_survey.py
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.metadata as md
+import importlib.util
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from record import REPO, limi, record_demo  # noqa: E402  (record puts the repository on sys.path)
+from record_recovery import export  # noqa: E402
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+from first_command import PACKAGES as BENCHMARK_PACKAGES  # noqa: E402
+from first_command import judge, python_files  # noqa: E402
+
+SESSIONS = HERE / "survey_sessions"
+DATASET = HERE / "dataset"
+READ_LINES = 60
+GLOB_CHARS = 8192  # what one tool result may hand the embedded model (session_builder.output_cap of its 8k window)
+PACKAGES = [
+    "acp", "anyio", "attr", "bs4", "certifi", "cffi", "click", "dateutil", "dill", "dotenv",
+    "fastapi", "filelock", "fsspec", "gguf", "git", "gitdb", "grimp", "h11", "httpx2", "idna", "importlinter",
+    "iniconfig", "jinja2", "jsonschema", "jwt", "linkify_it", "markdown_it", "multipart", "packaging", "pathspec",
+    "platformdirs", "pluggy", "pygments", "pycparser", "pyparsing", "referencing", "requests", "rich",
+    "smmap", "soupsieve", "sqlite_utils", "networkx", "syrupy", "textual", "tqdm", "truststore", "typer",
+    "urllib3", "uvicorn", "yaml", "pip", "huggingface_hub", "pydantic",
+]
+ASKS = [
+    "List the Python files in this project and tell me what it is for.",
+    "What Python files does this repository have, and what does the project do?",
+    "Give me the Python files here and a short description of the project.",
+    "Which Python files make up this codebase? Also say what the software is for.",
+    "Show the Python files of this repository and explain what the project does.",
+    "I just cloned this. What is it for, and which Python files does it contain?",
+]
+SHAPES = ["package", "repo", "src"]
+SKIP = shutil.ignore_patterns("__pycache__", "*.pyc", "*.so", "*.pyd", "*.dll", "*.dylib")
+
+
+def distribution(package: str) -> md.PackageMetadata | None:
+    names = md.packages_distributions().get(package) or []
+    return md.metadata(names[0]) if names else None
+
+
+def source_of(package: str) -> str:
+    """Where a demo's workspace came from: the installed distribution and its version (the package
+    name when no distribution claims it)."""
+    meta = distribution(package)
+    return f"{meta['Name']}=={meta['Version']}" if meta else package
+
+
+def build(package: str, shape: str, dest: Path) -> tuple[str, str] | None:
+    """Lay out the workspace; (the file to read, what the project is for as it says) or None."""
+    src = Path(importlib.util.find_spec(package).origin).parent
+    meta = distribution(package)
+    summary = (meta.get("Summary") or "").strip().rstrip(".") if meta else ""
+    if shape == "package":
+        shutil.copytree(src, dest / package, ignore=SKIP)
+        init = f"{package}/__init__.py"
+        purpose = init_purpose((dest / init).read_text(encoding="utf-8", errors="replace"))
+        return (init, purpose) if purpose else None
+    if not summary:
+        return None
+    name = meta["Name"]
+    shutil.copytree(src, dest / ("src" if shape == "src" else "") / package, ignore=SKIP)
+    (dest / "README.md").write_text(f"# {name}\n\n{summary}.\n\nInstall it with `pip install {name}`.\n")
+    (dest / "pyproject.toml").write_text(
+        f'[project]\nname = "{name}"\nversion = "{meta["Version"]}"\ndescription = "{summary}"\n')
+    return "README.md", f"{summary} (that is what README.md says)"
+
+
+def init_purpose(text: str) -> str:
+    """What the first READ_LINES lines of an ``__init__.py`` say: its docstring's first sentence
+    and up to five public names it defines or exports ('' when it says neither)."""
+    shown = "\n".join(text.splitlines()[:READ_LINES])
+    doc = ""
+    try:
+        doc = ast.get_docstring(ast.parse(text)) or ""
+    except SyntaxError:
+        pass
+    lines = doc.splitlines()
+    prose = [ln for i, ln in enumerate(lines) if ln.strip() and not re.fullmatch(r"\s*[=~^-]{3,}\s*", ln)
+             and not (i + 1 < len(lines) and re.fullmatch(r"\s*[=~^-]{3,}\s*", lines[i + 1]))
+             and not re.match(r"\s*\w+:\s", ln)]  # no rst title, underline or "Author: ..." field
+    first = re.split(r"(?<=[.!?])\s", " ".join(" ".join(prose).split()), maxsplit=1)[0].rstrip(".")
+    if first and first[:30] not in " ".join(shown.split()):
+        first = ""
+    names = []
+    for m in re.finditer(r"^(?:def|class)\s+([A-Za-z]\w*)|^\s+[\"']([A-Za-z]\w*)[\"'],|"
+                         r"^from \.\S* import \(?\s*([A-Za-z][\w, ]*)", shown, re.M):
+        for n in re.split(r"[,\s]+", next(g for g in m.groups() if g)):
+            if n and not n.startswith("_") and n not in names and n != "as":
+                names.append(n)
+    parts = [f"{first} (from its __init__.py)"] if first else []
+    if names[:5]:
+        parts.append(f"{'it' if parts else 'its __init__.py'} provides {', '.join(names[:5])}")
+    return "; ".join(parts)
+
+
+def shown_by_glob(files: list[str]) -> tuple[list[str], bool]:
+    """The paths ``glob **/*.py`` shows (sorted, cut to the output budget) and whether it was cut."""
+    shown, used = [], 0
+    for f in sorted(files):
+        used += len(f) + 1
+        if used > GLOB_CHARS - 200:
+            return shown, True
+        shown.append(f)
+    return shown, False
+
+
+def steps_for(package: str, shape: str, n: int, where: Path) -> dict | None:
+    made = build(package, shape, where)
+    if made is None:
+        return None
+    read, purpose = made
+    files = sorted(python_files(where))
+    shown, cut = shown_by_glob(files)
+    picked = sorted(shown, key=lambda f: (f.count("/"), shown.index(f)))[:6]
+    title = package if shape == "package" else distribution(package)["Name"]
+    answer = (f"{title}: {purpose[0].lower() + purpose[1:] if purpose.startswith('Its') else purpose}. "
+              f"It has {len(files)} Python files; among them: {', '.join(picked)}.")
+    why = ("README.md should say what the project is for." if read == "README.md" else
+           f"There is no README; {read} should say what the package is for.")
+    read_args = {"path": read} if read == "README.md" else {"path": read, "limit": READ_LINES}
+    listing = "Find every Python file, sub-folders included." + (" The list may be cut; that is enough." if cut else "")
+    return {"task": ASKS[n % len(ASKS)], "steps": [
+        {"thought": listing, "call": {"name": "glob", "arguments": {"pattern": "**/*.py"}}},
+        {"thought": why, "call": {"name": "read_file", "arguments": read_args}},
+        {"answer": answer},
+    ], "label": {"outcome": "success", "quality": 4,
+                  "tags": ["survey", "survey-real", shape, f"source:{source_of(package)}"]}}
+
+
+class _Task:
+    """What record_demo needs of a task: an id, and a check that always passes (the judge runs instead)."""
+
+    def __init__(self, task_id: str, suite_dir: Path):
+        self.id, self.suite_dir, self.check = task_id, suite_dir, "true"
+
+
+def main() -> int:
+    clash = set(PACKAGES) & (set(BENCHMARK_PACKAGES) | {"limi_cli", "agent", "evaluation", "training"})
+    if clash:
+        raise SystemExit(f"packages of the first-command benchmark used for demos: {sorted(clash)}")
+    os.environ["LIMI_MAX_OUTPUT_CHARS"] = str(GLOB_CHARS)  # recorded as the embedded model would see it
+    shutil.rmtree(SESSIONS, ignore_errors=True)
+    SESSIONS.mkdir(parents=True)
+    done, skipped, failed = 0, [], []
+    for n, package in enumerate(PACKAGES):
+        shape = SHAPES[n % len(SHAPES)]
+        task_id = f"survey-real-{n + 1:03d}-{package}"
+        with tempfile.TemporaryDirectory(prefix="limi-survey-") as tmp:
+            folder = Path(tmp)
+            demo = steps_for(package, shape, n, folder / "workspace")
+            if demo is None:
+                skipped.append(package)
+                continue
+            files = python_files(folder / "workspace")
+            verdict = judge(demo["steps"][-1]["answer"], [{}], files, [""])
+            if not verdict["passed"]:
+                failed.append(f"{task_id}: the answer fails the judge: {verdict}")
+                continue
+            (folder / "steps.json").write_text(json.dumps(demo, indent=1))
+            problems = record_demo(_Task(task_id, folder), folder, folder / "steps.json", set(), SESSIONS)
+        if problems:
+            failed.append(f"{task_id}: {'; '.join(problems)}")
+        else:
+            done += 1
+    for line in failed:
+        print(f"FAILED {line}", file=sys.stderr)
+    print(f"recorded {done} survey demos on real packages in {SESSIONS}"
+          + (f"; skipped (nothing says what it is for): {', '.join(skipped)}" if skipped else ""))
+    if failed:
+        return 1
+    export(SESSIONS, DATASET / "survey.jsonl")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

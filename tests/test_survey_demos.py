@@ -1,0 +1,94 @@
+"""The survey demonstrations on real package sources (demos/families/record_survey.py): glob every
+Python file, read the README or the package's __init__.py, then an answer that names files the
+glob showed and says what the project is for from the file read. No model, no training."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.family_scripts import family_script
+
+ROOT = Path(__file__).resolve().parents[1]
+ROWS = ROOT / "demos" / "families" / "dataset" / "survey.jsonl"
+CORE = ["shell", "read_file", "write_file", "edit", "list_files", "glob", "grep"]
+
+
+@pytest.fixture(scope="module")
+def rs():
+    return family_script("record_survey")
+
+
+def _rows() -> list[dict]:
+    return [json.loads(line) for line in ROWS.read_text().splitlines()]
+
+
+def test_each_row_globs_reads_then_names_only_files_the_glob_showed(rs):
+    from first_command import PROMPT, judge
+
+    rows = _rows()
+    assert len(rows) >= 45
+    shapes = set()
+    for n, row in enumerate(rows, 1):
+        assert [t["function"]["name"] for t in row["tools"]] == CORE, f"row {n}"
+        messages = [m for m in row["messages"] if m["role"] != "system"]
+        ask = messages[0]["content"]
+        assert ask in rs.ASKS and ask != PROMPT, f"row {n}: the benchmark's own prompt is never trained on"
+        calls = [c["function"] for m in messages for c in m.get("tool_calls") or []]
+        assert [c["name"] for c in calls] == ["glob", "read_file"], f"row {n}"
+        read = calls[1]["arguments"]["path"]
+        assert read == "README.md" or read.endswith("/__init__.py"), f"row {n}"
+        shapes.add("package" if read != "README.md" else ("src" if "src/" in messages[2]["content"] else "repo"))
+        shown = [line for line in messages[2]["content"].splitlines() if line.endswith(".py")]
+        answer = messages[-1]["content"]
+        verdict = judge(answer, calls, set(shown), [""])
+        assert verdict["passed"], f"row {n}: {verdict}"
+        total = re.search(r"It has (\d+) Python files", answer)
+        cut = re.search(r"\[showing \d+ of (\d+) files", messages[2]["content"])
+        assert total and int(total.group(1)) == (int(cut.group(1)) if cut else len(shown)), f"row {n}"
+        source = "README.md" if read == "README.md" else "__init__.py"
+        assert source in answer, f"row {n}: the answer says which file it read"
+    assert shapes == {"package", "repo", "src"}
+
+
+def test_no_package_of_the_first_command_benchmark_is_used(rs):
+    from first_command import PACKAGES
+
+    assert not set(rs.PACKAGES) & set(PACKAGES)
+    text = ROWS.read_text()
+    for name in PACKAGES:
+        assert f"{name}/" not in text, name
+
+
+def test_init_purpose_is_the_docstring_prose_and_the_public_names_shown(rs):
+    text = ('"""\nToolbox\n=======\n\nAuthor: someone\n\nToolbox measures rivers. More text here.\n"""\n'
+            "from __future__ import annotations\nfrom typing import Any\n"
+            "from .flow import (\n    Gauge,\n    _hidden,\n)\n\n\ndef measure(x):\n    return x\n")
+    assert rs.init_purpose(text) == "Toolbox measures rivers (from its __init__.py); it provides Gauge, measure"
+    assert rs.init_purpose("import os\nfrom typing import Any\n") == ""
+    assert rs.init_purpose("from .core import Engine\n") == "its __init__.py provides Engine"
+
+
+def test_a_src_layout_demo_is_built_from_an_installed_package(rs, tmp_path):
+    from first_command import judge, python_files
+
+    demo = rs.steps_for("iniconfig", "src", 2, tmp_path / "w")
+    ws = tmp_path / "w"
+    assert (ws / "README.md").read_text().startswith("# iniconfig\n")
+    assert 'name = "iniconfig"' in (ws / "pyproject.toml").read_text()
+    assert (ws / "src" / "iniconfig" / "__init__.py").is_file()
+    steps = demo["steps"]
+    assert steps[0]["call"] == {"name": "glob", "arguments": {"pattern": "**/*.py"}}
+    assert steps[1]["call"]["arguments"] == {"path": "README.md"}
+    assert judge(steps[-1]["answer"], [{}], python_files(ws), ["config"])["passed"]
+
+
+def test_glob_listing_is_cut_where_the_tool_cuts_it(rs):
+    files = [f"pkg/module_{i:04d}.py" for i in range(2000)]
+    shown, cut = rs.shown_by_glob(files)
+    assert cut and 0 < len(shown) < len(files)
+    assert sum(len(f) + 1 for f in shown) <= rs.GLOB_CHARS
+    assert rs.shown_by_glob(files[:10]) == (files[:10], False)
