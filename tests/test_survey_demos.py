@@ -82,7 +82,7 @@ def test_a_src_layout_demo_is_built_from_an_installed_package(rs, tmp_path):
     assert (ws / "src" / "iniconfig" / "__init__.py").is_file()
     steps = demo["steps"]
     assert steps[0]["call"] == {"name": "glob", "arguments": {"pattern": "**/*.py"}}
-    assert steps[1]["call"]["arguments"] == {"path": "README.md"}
+    assert steps[1]["call"]["arguments"] == {"path": "README.md", "limit": rs.READ_LINES}
     assert judge(steps[-1]["answer"], [{}], python_files(ws), ["config"])["passed"]
 
 

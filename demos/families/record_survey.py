@@ -15,8 +15,8 @@ limi-cli, in three shapes:
   pyproject.toml, and the package folder at the top;
 - ``src``: the same with the package under ``src/``.
 
-Steps: ``glob **/*.py`` (its real output, cut by the tool when long), read the README or the
-``__init__.py`` (first 60 lines), then the answer: what the project is for, from the file
+Steps: ``glob **/*.py`` (its real output, cut by the tool when long), read the first 40 lines of the
+README or the ``__init__.py``, then the answer: what the project is for, from the file
 read and named as its source, the number of Python files and up to six of them seen in the
 glob output (shallow ones first). Every answer must pass the first-command benchmark's
 judge (``benchmarks/first_command.judge``: at least three real files named, none invented).
@@ -56,7 +56,7 @@ from first_command import judge, python_files  # noqa: E402
 
 SESSIONS = HERE / "survey_sessions"
 DATASET = HERE / "dataset"
-READ_LINES = 60
+READ_LINES = 40
 GLOB_CHARS = 8192  # what one tool result may hand the embedded model (session_builder.output_cap of its 8k window)
 PACKAGES = [
     "acp", "anyio", "attr", "bs4", "certifi", "cffi", "click", "dateutil", "dill", "dotenv",
@@ -162,7 +162,7 @@ def steps_for(package: str, shape: str, n: int, where: Path) -> dict | None:
               f"It has {len(files)} Python files; among them: {', '.join(picked)}.")
     why = ("README.md should say what the project is for." if read == "README.md" else
            f"There is no README; {read} should say what the package is for.")
-    read_args = {"path": read} if read == "README.md" else {"path": read, "limit": READ_LINES}
+    read_args = {"path": read, "limit": READ_LINES}  # the top of it: a whole README may not fit an 8k window
     listing = "Find every Python file, sub-folders included." + (" The list may be cut; that is enough." if cut else "")
     return {"task": ASKS[n % len(ASKS)], "steps": [
         {"thought": listing, "call": {"name": "glob", "arguments": {"pattern": "**/*.py"}}},
