@@ -38,18 +38,22 @@ def test_each_row_globs_reads_then_names_only_files_the_glob_showed(rs):
         ask = messages[0]["content"]
         assert ask in rs.ASKS and ask != PROMPT, f"row {n}: the benchmark's own prompt is never trained on"
         calls = [c["function"] for m in messages for c in m.get("tool_calls") or []]
-        assert [c["name"] for c in calls] == ["glob", "read_file"], f"row {n}"
-        read = calls[1]["arguments"]["path"]
-        assert read == "README.md" or read.endswith("/__init__.py"), f"row {n}"
-        shapes.add("package" if read != "README.md" else ("src" if "src/" in messages[2]["content"] else "repo"))
-        shown = [line for line in messages[2]["content"].splitlines() if line.endswith(".py")]
+        names = [c["name"] for c in calls]
+        reads = [c["arguments"]["path"] for c in calls[1:]]
+        assert names[0] == "glob" and reads[0] == "README.md", f"row {n}: every survey looks for a README first"
+        results = [m for m in messages if m["role"] == "tool"]
+        if len(reads) == 2:  # no README: its read failed, then the package's __init__.py
+            assert reads[1].endswith("/__init__.py") and "README.md" not in results[0]["content"], f"row {n}"
+            assert results[1]["content"].startswith("Error: file not found: README.md"), f"row {n}"
+        else:
+            assert names == ["glob", "read_file"], f"row {n}"
+        shapes.add("package" if len(reads) == 2 else ("src" if "src/" in results[0]["content"] else "repo"))
+        shown = [line for line in results[0]["content"].splitlines() if line.endswith(".py")]
         answer = messages[-1]["content"]
         verdict = judge(answer, calls, set(shown), [""])
         assert verdict["passed"], f"row {n}: {verdict}"
-        total = re.search(r"It has (\d+) Python files", answer)
-        cut = re.search(r"\[showing \d+ of (\d+) files", messages[2]["content"])
-        assert total and int(total.group(1)) == (int(cut.group(1)) if cut else len(shown)), f"row {n}"
-        source = "README.md" if read == "README.md" else "__init__.py"
+        assert len(re.findall(r"[\w./-]+\.py\b", answer.split("files include", 1)[1])) == rs.NAMED, f"row {n}"
+        source = "README.md" if len(reads) == 1 else "__init__.py"
         assert source in answer, f"row {n}: the answer says which file it read"
     assert shapes == {"package", "repo", "src"}
 
@@ -83,7 +87,16 @@ def test_a_src_layout_demo_is_built_from_an_installed_package(rs, tmp_path):
     steps = demo["steps"]
     assert steps[0]["call"] == {"name": "glob", "arguments": {"pattern": "**/*.py"}}
     assert steps[1]["call"]["arguments"] == {"path": "README.md", "limit": rs.READ_LINES}
+    assert "expect_error" not in steps[1] and len(steps) == 3
     assert judge(steps[-1]["answer"], [{}], python_files(ws), ["config"])["passed"]
+
+
+def test_a_package_without_readme_tries_it_then_reads_its_init(rs, tmp_path):
+    demo = rs.steps_for("iniconfig", "package", 0, tmp_path / "w")
+    calls = [s["call"] for s in demo["steps"][:-1]]
+    assert [c["arguments"].get("path") for c in calls] == [None, "README.md", "iniconfig/__init__.py"]
+    assert demo["steps"][1]["expect_error"] and not (tmp_path / "w" / "README.md").exists()
+    assert "(from its __init__.py)" in demo["steps"][-1]["answer"] or "its __init__.py provides" in demo["steps"][-1]["answer"]
 
 
 def test_glob_listing_is_cut_where_the_tool_cuts_it(rs):

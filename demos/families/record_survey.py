@@ -15,11 +15,12 @@ limi-cli, in three shapes:
   pyproject.toml, and the package folder at the top;
 - ``src``: the same with the package under ``src/``.
 
-Steps: ``glob **/*.py`` (its real output, cut by the tool when long), read the first 40 lines of the
-README or the ``__init__.py``, then the answer: what the project is for, from the file
-read and named as its source, the number of Python files and up to six of them seen in the
-glob output (shallow ones first). Every answer must pass the first-command benchmark's
-judge (``benchmarks/first_command.judge``: at least three real files named, none invented).
+Steps: ``glob **/*.py`` (its real output, cut by the tool when long), read the first 40 lines
+of README.md; where there is none (the call fails), of the package's ``__init__.py``; then the
+answer: what the project is for, from the file read and named as its source, and four of the
+files the glob showed (shallow ones first). No count: a 135M model miscounts a listing it did
+not see cut. Every answer must pass the first-command benchmark's judge
+(``benchmarks/first_command.judge``: at least three real files named, none invented).
 
 The packages used are disjoint from the benchmark's repositories (limi-cli itself,
 shellingham, mdurl, sniffio), and no workspace, file or wording is shared with
@@ -57,6 +58,7 @@ from first_command import judge, python_files  # noqa: E402
 SESSIONS = HERE / "survey_sessions"
 DATASET = HERE / "dataset"
 READ_LINES = 40
+NAMED = 4  # files named in an answer: each one copied is one more chance to miscopy
 GLOB_CHARS = 8192  # what one tool result may hand the embedded model (session_builder.output_cap of its 8k window)
 PACKAGES = [
     "acp", "anyio", "attr", "bs4", "certifi", "cffi", "click", "dateutil", "dill", "dotenv",
@@ -156,20 +158,21 @@ def steps_for(package: str, shape: str, n: int, where: Path) -> dict | None:
     read, purpose = made
     files = sorted(python_files(where))
     shown, cut = shown_by_glob(files)
-    picked = sorted(shown, key=lambda f: (f.count("/"), shown.index(f)))[:6]
+    picked = sorted(shown, key=lambda f: (f.count("/"), shown.index(f)))[:NAMED]
     title = package if shape == "package" else distribution(package)["Name"]
     answer = (f"{title}: {purpose[0].lower() + purpose[1:] if purpose.startswith('Its') else purpose}. "
-              f"It has {len(files)} Python files; among them: {', '.join(picked)}.")
-    why = ("README.md should say what the project is for." if read == "README.md" else
-           f"There is no README; {read} should say what the package is for.")
-    read_args = {"path": read, "limit": READ_LINES}  # the top of it: a whole README may not fit an 8k window
+              f"Its Python files include {', '.join(picked)}.")
     listing = "Find every Python file, sub-folders included." + (" The list may be cut; that is enough." if cut else "")
-    return {"task": ASKS[n % len(ASKS)], "steps": [
-        {"thought": listing, "call": {"name": "glob", "arguments": {"pattern": "**/*.py"}}},
-        {"thought": why, "call": {"name": "read_file", "arguments": read_args}},
-        {"answer": answer},
-    ], "label": {"outcome": "success", "quality": 4,
-                  "tags": ["survey", "survey-real", shape, f"source:{source_of(package)}"]}}
+    steps = [{"thought": listing, "call": {"name": "glob", "arguments": {"pattern": "**/*.py"}}},
+             {"thought": "README.md should say what the project is for.",  # the top of it: a whole
+              "call": {"name": "read_file", "arguments": {"path": "README.md", "limit": READ_LINES}}}]  # README may not fit
+    if read != "README.md":  # no README (the call above fails): the package's __init__.py
+        steps[-1]["expect_error"] = True
+        steps.append({"thought": f"There is no README.md; {read} should say what the package is for.",
+                      "call": {"name": "read_file", "arguments": {"path": read, "limit": READ_LINES}}})
+    return {"task": ASKS[n % len(ASKS)], "steps": [*steps, {"answer": answer}],
+            "label": {"outcome": "success", "quality": 4,
+                      "tags": ["survey", "survey-real", shape, f"source:{source_of(package)}"]}}
 
 
 class _Task:
@@ -202,7 +205,8 @@ def main() -> int:
                 failed.append(f"{task_id}: the answer fails the judge: {verdict}")
                 continue
             (folder / "steps.json").write_text(json.dumps(demo, indent=1))
-            problems = record_demo(_Task(task_id, folder), folder, folder / "steps.json", set(), SESSIONS)
+            expect = {n for n, step in enumerate(demo["steps"], 1) if step.get("expect_error")}
+            problems = record_demo(_Task(task_id, folder), folder, folder / "steps.json", expect, SESSIONS)
         if problems:
             failed.append(f"{task_id}: {'; '.join(problems)}")
         else:
