@@ -17,8 +17,8 @@ limi-cli, in three shapes:
 
 Steps: ``glob **/*.py`` (its real output, cut by the tool when long), read the first 40 lines
 of README.md; where there is none (the call fails), of the package's ``__init__.py``; then the
-answer: what the project is for, from the file read and named as its source, and four of the
-files the glob showed (shallow ones first). No count: a 135M model miscounts a listing it did
+answer: what the project is for, from the file read and named as its source, and its Python
+files: all of them when there are at most 8, else four the glob showed (shallow ones first). No count: a 135M model miscounts a listing it did
 not see cut. Every answer must pass the first-command benchmark's judge
 (``benchmarks/first_command.judge``: at least three real files named, none invented).
 
@@ -58,7 +58,8 @@ from first_command import judge, python_files  # noqa: E402
 SESSIONS = HERE / "survey_sessions"
 DATASET = HERE / "dataset"
 READ_LINES = 40
-NAMED = 4  # files named in an answer: each one copied is one more chance to miscopy
+ALL_NAMED = 8  # a package with at most this many Python files has all of them named
+NAMED = 4  # else this many: each one copied is one more chance to miscopy
 GLOB_CHARS = 8192  # what one tool result may hand the embedded model (session_builder.output_cap of its 8k window)
 PACKAGES = [
     "acp", "anyio", "attr", "bs4", "certifi", "cffi", "click", "dateutil", "dill", "dotenv",
@@ -158,10 +159,12 @@ def steps_for(package: str, shape: str, n: int, where: Path) -> dict | None:
     read, purpose = made
     files = sorted(python_files(where))
     shown, cut = shown_by_glob(files)
-    picked = sorted(shown, key=lambda f: (f.count("/"), shown.index(f)))[:NAMED]
     title = package if shape == "package" else distribution(package)["Name"]
-    answer = (f"{title}: {purpose[0].lower() + purpose[1:] if purpose.startswith('Its') else purpose}. "
-              f"Its Python files include {', '.join(picked)}.")
+    if len(files) <= ALL_NAMED:  # a few: all of them, as the family survey demos name theirs
+        which = f"Its Python files are: {', '.join(files)}."
+    else:
+        which = f"Its Python files include {', '.join(sorted(shown, key=lambda f: (f.count('/'), shown.index(f)))[:NAMED])}."
+    answer = f"{title}: {purpose[0].lower() + purpose[1:] if purpose.startswith('Its') else purpose}. {which}"
     listing = "Find every Python file, sub-folders included." + (" The list may be cut; that is enough." if cut else "")
     steps = [{"thought": listing, "call": {"name": "glob", "arguments": {"pattern": "**/*.py"}}},
              {"thought": "README.md should say what the project is for.",  # the top of it: a whole
