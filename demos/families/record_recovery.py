@@ -122,14 +122,9 @@ def main() -> int:
         if problems:
             failed.append(f"{task.id}: {'; '.join(problems)}")
     done = len(tasks) - len(skipped) - len(failed)
-    for line in failed:
-        print(f"FAILED {line}", file=sys.stderr)
-    print(f"recorded {done} recovery demos of {len(tasks)} tasks in {SESSIONS}"
-          + (f"; skipped (no change, or the check passes without one): {', '.join(skipped)}" if skipped else ""))
-    if failed:
-        return 1
-    export(SESSIONS, DATASET / "recovery.jsonl")
-    return 0
+    return finish(failed, f"recorded {done} recovery demos of {len(tasks)} tasks in {SESSIONS}"
+                  + (f"; skipped (no change, or the check passes without one): {', '.join(skipped)}" if skipped else ""),
+                  SESSIONS, DATASET / "recovery.jsonl")
 
 
 def record_rounds(task, folder: Path, steps: list[dict], tags: list[str], sessions: Path, extra) -> list[str]:
@@ -146,6 +141,17 @@ def record_rounds(task, folder: Path, steps: list[dict], tags: list[str], sessio
         return record_demo(task, folder, steps_file, expect, sessions, extra=extra)
     finally:
         shutil.rmtree(where, ignore_errors=True)
+
+
+def finish(failed: list[str], summary: str, sessions: Path, rows: Path) -> int:
+    """Print the failures and ``summary``; when nothing failed, export ``sessions`` to ``rows``. The exit code."""
+    for line in failed:
+        print(f"FAILED {line}", file=sys.stderr)
+    print(summary)
+    if failed:
+        return 1
+    export(sessions, rows)
+    return 0
 
 
 def export(sessions: Path, rows: Path) -> None:

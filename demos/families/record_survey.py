@@ -49,7 +49,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from record import REPO, limi, record_demo  # noqa: E402  (record puts the repository on sys.path)
-from record_recovery import export  # noqa: E402
+from record_recovery import finish  # noqa: E402
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from first_command import PACKAGES as BENCHMARK_PACKAGES  # noqa: E402
@@ -214,14 +214,9 @@ def main() -> int:
             failed.append(f"{task_id}: {'; '.join(problems)}")
         else:
             done += 1
-    for line in failed:
-        print(f"FAILED {line}", file=sys.stderr)
-    print(f"recorded {done} survey demos on real packages in {SESSIONS}"
-          + (f"; skipped (nothing says what it is for): {', '.join(skipped)}" if skipped else ""))
-    if failed:
-        return 1
-    export(SESSIONS, DATASET / "survey.jsonl")
-    return 0
+    return finish(failed, f"recorded {done} survey demos on real packages in {SESSIONS}"
+                  + (f"; skipped (nothing says what it is for): {', '.join(skipped)}" if skipped else ""),
+                  SESSIONS, DATASET / "survey.jsonl")
 
 
 if __name__ == "__main__":

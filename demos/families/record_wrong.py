@@ -54,7 +54,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from record import limi, prepare, read_events  # noqa: E402  (record puts the repository on sys.path)
-from record_recovery import CHANGES, _calls, export, failing_check, last_line, record_rounds  # noqa: E402
+from record_recovery import CHANGES, _calls, failing_check, finish, last_line, record_rounds  # noqa: E402
 
 from agent.curation.annotations import load_annotation  # noqa: E402
 from evaluation.runner import feedback_message  # noqa: E402
@@ -398,16 +398,10 @@ def main() -> int:
         else:
             modes[demo.mode] += 1
             print(f"ok {task.id:22} {demo.mode:5} {demo.what}", flush=True)
-    for line in failed:
-        print(f"FAILED {line}", file=sys.stderr)
     done = len(tasks) - len(skipped) - len(failed)
-    print(f"recorded {done} of {len(tasks)} wrong-first demos ({modes['guess']} guess, {modes['bug']} bug) in {SESSIONS}")
-    if skipped:
-        print(f"skipped {len(skipped)}:\n  " + "\n  ".join(skipped))
-    if failed:
-        return 1
-    export(SESSIONS, DATASET / "wrong.jsonl")
-    return 0
+    return finish(failed, f"recorded {done} of {len(tasks)} wrong-first demos ({modes['guess']} guess, {modes['bug']} bug) "
+                  f"in {SESSIONS}" + (f"\nskipped {len(skipped)}:\n  " + "\n  ".join(skipped) if skipped else ""),
+                  SESSIONS, DATASET / "wrong.jsonl")
 
 
 if __name__ == "__main__":
