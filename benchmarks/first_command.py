@@ -12,7 +12,8 @@ runs in it (read-only approval, no sandbox needed: nothing is written). The answ
   relative path or base name;
 - it names no Python file that does not exist (none invented);
 - no paragraph of it is repeated;
-- it says what the project is for: one of the repository's keywords appears.
+- it says what the project is for: one of the repository's keywords appears, outside file paths
+  and the project's own name.
 
 Each run's answer, calls and verdicts are written to the report as they come (a killed run keeps
 what it measured).
@@ -52,8 +53,13 @@ def python_files(repo: Path) -> set[str]:
     return {str(p.relative_to(repo)) for p in repo.rglob("*.py") if ".limi" not in p.parts and ".git" not in p.parts}
 
 
-def judge(answer: str, calls: list[dict], files: set[str], keywords: list[str]) -> dict:
+def judge(answer: str, calls: list[dict], files: set[str], keywords: list[str], name: str = "") -> dict:
+    """The verdicts on ``answer``. A keyword counts only outside file paths and the project's
+    ``name`` (``shell`` in "shellingham/nt.py" says nothing about what shellingham is for)."""
     named = {m.removeprefix("./") for m in re.findall(r"[\w./-]*\w\.py\b", answer)}
+    prose = re.sub(r"[\w./-]*\w\.py\b", " ", answer)
+    if name:  # "sse-starlette" also as sse_starlette
+        prose = re.sub(re.escape(name).replace("\\-", "[-_]").replace("_", "[-_]"), " ", prose, flags=re.I)
     known = files | {Path(f).name for f in files}
     real, invented = sorted(named & known), sorted(named - known)
     paragraphs = [p.strip() for p in answer.split("\n\n") if len(p.strip()) > 40]
@@ -64,7 +70,7 @@ def judge(answer: str, calls: list[dict], files: set[str], keywords: list[str]) 
         "names_real_files": len(real) >= need,
         "invents_none": not invented,
         "no_repeated_paragraph": repeated == 0,
-        "says_what_for": any(k.lower() in answer.lower() for k in keywords),
+        "says_what_for": any(k.lower() in prose.lower() for k in keywords),
     }
     return {"passed": all(checks.values()), "checks": checks, "real_named": real, "invented": invented,
             "repeated_paragraphs": repeated}
@@ -118,7 +124,8 @@ def main() -> None:
         for name, repo, keywords in repos:
             files = python_files(repo)
             result = run_one(args.model, repo, args.timeout)
-            result.update(repo=name, python_files=len(files), **judge(result["answer"], result["calls"], files, keywords))
+            result.update(repo=name, python_files=len(files),
+                          **judge(result["answer"], result["calls"], files, keywords, name))
             report["runs"].append(result)
             report["passed"] = sum(r["passed"] for r in report["runs"])
             args.output.write_text(json.dumps(report, indent=1))

@@ -1,0 +1,40 @@
+"""The first-command benchmark's judge (benchmarks/first_command.py): what an answer to "List the
+Python files in this repository and say what the project is for." must show. No model."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from first_command import judge  # noqa: E402
+
+FILES = {"shellingham/__init__.py", "shellingham/_core.py", "shellingham/nt.py", "shellingham/posix/ps.py"}
+CALL = [{"name": "glob", "input": {"pattern": "**/*.py"}}]
+
+
+def test_an_answer_that_read_names_real_files_and_says_the_purpose_passes():
+    answer = "shellingham: its __init__.py provides detect_shell. Its Python files include shellingham/_core.py, nt.py, shellingham/posix/ps.py."
+    verdict = judge(answer, CALL, FILES, ["shell"], "shellingham")
+    assert verdict["passed"], verdict
+    assert verdict["real_named"] == ["__init__.py", "nt.py", "shellingham/_core.py", "shellingham/posix/ps.py"]
+
+
+def test_the_purpose_word_in_a_file_path_or_the_project_name_does_not_count():
+    answer = "shellingham: its Python files include shellingham/__init__.py, shellingham/_core.py, shellingham/nt.py."
+    verdict = judge(answer, CALL, FILES, ["shell"], "shellingham")
+    assert verdict["checks"]["names_real_files"] and not verdict["checks"]["says_what_for"]
+    assert not judge("sse_starlette: its files include sse_starlette/event.py.", CALL, {"sse_starlette/event.py"},
+                     ["event"], "sse-starlette")["checks"]["says_what_for"]
+    assert judge(answer, CALL, FILES, ["shell"])["checks"]["says_what_for"]  # no name given: only paths are left out
+
+
+def test_invented_files_no_call_and_repeats_fail():
+    answer = "It detects the shell. Files: shellingham/_core.py, shellingham/nt.py, shellingham/versions.py."
+    verdict = judge(answer, CALL, FILES, ["shell"], "shellingham")
+    assert verdict["invented"] == ["shellingham/versions.py"] and not verdict["passed"]
+    assert not judge("It detects the shell: _core.py, nt.py, ps.py.", [], FILES, ["shell"])["checks"]["tool_called"]
+    para = "It detects the shell that runs it: shellingham/_core.py, shellingham/nt.py, ps.py."
+    assert judge(f"{para}\n\n{para}", CALL, FILES, ["shell"])["repeated_paragraphs"] == 1
