@@ -35,6 +35,11 @@ def wait_for(server: str, predicate, timeout: float) -> str:
     raise AssertionError(f"the screen never showed what was expected:\n{screen}")
 
 
+def footer(screen: str) -> str:
+    """The status bar: the screen's last line that is not blank."""
+    return next((line for line in reversed(screen.splitlines()) if line.strip()), "")
+
+
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux (apt-get install tmux)")
 @pytest.mark.skipif(not LIMI.exists(), reason="needs the limi-cli script next to the Python running the tests")
 def test_limi_cli_chats_in_a_real_terminal(tmp_path):
@@ -49,10 +54,11 @@ def test_limi_cli_chats_in_a_real_terminal(tmp_path):
     try:
         wait_for(server, lambda s: "SmolLM2" in s and "auto-edit" in s, 300)  # the footer, once the model loaded
         tmux(server, "send-keys", "-t", "chat", "Say hello in one short sentence.", "Enter")
-        # the reply is done: the footer counts its tokens (a count that is not 0) and nothing is working
-        # (not waiting to see "working" first: a short reply on a quiet machine can come and go between polls)
+        # the reply is done: the footer (the bottom line) counts its tokens (a count that is not 0) and does
+        # not say "working" (the reply itself may: "I'm a coding agent working in a terminal."; not waiting
+        # to see "working" first: a short reply on a quiet machine can come and go between polls)
         done = re.compile(r"│ [1-9][\d,]* tokens │ ctx")
-        screen = wait_for(server, lambda s: done.search(s) is not None and "working" not in s, 400)
+        screen = wait_for(server, lambda s: done.search(footer(s)) is not None and "working" not in footer(s), 400)
         lines = screen.splitlines()
         asked = next((i for i, line in enumerate(lines) if "Say hello in one short sentence." in line), None)
         assert asked is not None, f"the message is not on the screen:\n{screen}"
