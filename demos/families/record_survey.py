@@ -35,6 +35,7 @@ the listings, not the recipe.
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.metadata as md
 import importlib.util
 import json
@@ -81,8 +82,14 @@ SHAPES = ["package", "repo", "src"]
 SKIP = shutil.ignore_patterns("__pycache__", "*.pyc", "*.so", "*.pyd", "*.dll", "*.dylib")
 
 
+@functools.cache
+def _owners() -> dict[str, list[str]]:
+    """Top-level package -> the distributions that install it (one scan of site-packages)."""
+    return md.packages_distributions()
+
+
 def distribution(package: str) -> md.PackageMetadata | None:
-    names = md.packages_distributions().get(package) or []
+    names = _owners().get(package) or []
     return md.metadata(names[0]) if names else None
 
 
@@ -166,9 +173,10 @@ def steps_for(package: str, shape: str, n: int, where: Path) -> dict | None:
         which = f"Its Python files include {', '.join(sorted(shown, key=lambda f: (f.count('/'), shown.index(f)))[:NAMED])}."
     answer = f"{title}: {purpose[0].lower() + purpose[1:] if purpose.startswith('Its') else purpose}. {which}"
     listing = "Find every Python file, sub-folders included." + (" The list may be cut; that is enough." if cut else "")
+    # the top of a README only: a whole one may not fit an 8k window beside a long glob
     steps = [{"thought": listing, "call": {"name": "glob", "arguments": {"pattern": "**/*.py"}}},
-             {"thought": "README.md should say what the project is for.",  # the top of it: a whole
-              "call": {"name": "read_file", "arguments": {"path": "README.md", "limit": READ_LINES}}}]  # README may not fit
+             {"thought": "README.md should say what the project is for.",
+              "call": {"name": "read_file", "arguments": {"path": "README.md", "limit": READ_LINES}}}]
     if read != "README.md":  # no README (the call above fails): the package's __init__.py
         steps[-1]["expect_error"] = True
         steps.append({"thought": f"There is no README.md; {read} should say what the package is for.",
