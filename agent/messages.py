@@ -56,6 +56,9 @@ class Sampling(BaseModel):
     top_p: float = 0.95
     max_tokens: int = 1024
     seed: int | None = None
+    # llama.cpp models: the penalty on tokens the reply already used outside tool calls (1.0: off);
+    # None: the backend's default (agent.backends.embedded.REPEAT_PENALTY)
+    repeat_penalty: float | None = Field(default=None, ge=1.0)
 
 
 class Usage(BaseModel):

@@ -170,3 +170,28 @@ def test_the_readme_task_no_longer_repeats_a_paragraph(backend):
     fixed, usage = _reply(backend, messages, specs, block=0)  # the default penalty alone
     assert fixed.strip() and not has_repeated_block(fixed)
     assert usage.finish_reason == "stop"
+
+
+@pytest.mark.slow
+def test_sampling_repeat_penalty_overrides_the_backend_default(backend):
+    """``[sampling] repeat_penalty`` (LIMI_REPEAT_PENALTY) replaces the backend's penalty for a call:
+    1.0 turns it off, and greedy decoding then loops on the README's task as with the penalty off."""
+    messages, specs = _readme_task()
+    saved, backend.repetition_block = backend.repetition_block, 0
+    try:
+        off = "".join(c.text for c in backend.stream(messages, specs, Sampling(max_tokens=200, temperature=0.0,
+                                                                            repeat_penalty=1.0)) if c.kind == "text")
+    finally:
+        backend.repetition_block = saved
+    assert has_repeated_block(off)
+    assert off == _reply(backend, messages, specs, penalty=1.0, block=0)[0]
+
+
+def test_repeat_penalty_is_a_sampling_setting(tmp_path):
+    from agent.config import ConfigError, load_config
+
+    cfg = load_config(tmp_path, environ={"LIMI_REPEAT_PENALTY": "1.0"}, user_path=tmp_path / "none.toml")
+    assert cfg.sampling.repeat_penalty == 1.0
+    assert load_config(tmp_path, environ={}, user_path=tmp_path / "none.toml").sampling.repeat_penalty is None
+    with pytest.raises(ConfigError, match="LIMI_REPEAT_PENALTY: Input should be greater than or equal to 1"):
+        load_config(tmp_path, environ={"LIMI_REPEAT_PENALTY": "0.5"}, user_path=tmp_path / "none.toml")

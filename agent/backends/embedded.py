@@ -237,7 +237,7 @@ class _Decoding:
         self.tokens = list(prompt)  # the prompt and the reply so far, as the model sees them
         self.sampling, self.max_tokens, self.grammar = sampling, max_tokens, grammar
         self.call_grammar = grammar
-        self.repeat_penalty = backend.repeat_penalty
+        self.repeat_penalty = backend.repeat_penalty if sampling.repeat_penalty is None else sampling.repeat_penalty
         self.guard = RepetitionGuard(backend.repetition_block)
         self.call_block = backend.call_repetition_block
         self.call_cut: str | None = None

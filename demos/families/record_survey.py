@@ -17,9 +17,12 @@ limi-cli, in three shapes:
 
 Steps: ``glob **/*.py`` (its real output, cut by the tool when long), read the first 40 lines
 of README.md; where there is none (the call fails), of the package's ``__init__.py``; then the
-answer: what the project is for, from the file read and named as its source, and its Python
-files: all of them when there are at most 8, else four the glob showed (shallow ones first). No count: a 135M model miscounts a listing it did
-not see cut. Every answer must pass the first-command benchmark's judge
+answer: what the project is for, from the file read and named as its source, then its Python
+files one per line, copied verbatim from the glob's output in its order: all of them when there
+are at most 8, else the first four it showed. A 135M model copies a run of lines it just saw
+far better than it re-types paths inside a sentence (take twelve wrote ``_versions.py`` for
+``_version.py``), and no count: it miscounts a listing it did not see cut. Every package is
+recorded in all three shapes. Every answer must pass the first-command benchmark's judge
 (``benchmarks/first_command.judge``: at least three real files named, none invented).
 
 The packages used are disjoint from the benchmark's repositories (limi-cli itself,
@@ -168,10 +171,10 @@ def steps_for(package: str, shape: str, n: int, where: Path) -> dict | None:
     shown, cut = shown_by_glob(files)
     title = package if shape == "package" else distribution(package)["Name"]
     if len(files) <= ALL_NAMED:  # a few: all of them, as the family survey demos name theirs
-        which = f"Its Python files are: {', '.join(files)}."
-    else:
-        which = f"Its Python files include {', '.join(sorted(shown, key=lambda f: (f.count('/'), shown.index(f)))[:NAMED])}."
-    answer = f"{title}: {purpose[0].lower() + purpose[1:] if purpose.startswith('Its') else purpose}. {which}"
+        which = "Its Python files are:\n" + "\n".join(files)
+    else:  # the first lines of the listing, as they came
+        which = "Its Python files include:\n" + "\n".join(shown[:NAMED])
+    answer = f"{title}: {purpose[0].lower() + purpose[1:] if purpose.startswith('Its') else purpose}.\n\n{which}"
     listing = "Find every Python file, sub-folders included." + (" The list may be cut; that is enough." if cut else "")
     # the top of a README only: a whole one may not fit an 8k window beside a long glob
     steps = [{"thought": listing, "call": {"name": "glob", "arguments": {"pattern": "**/*.py"}}},
@@ -201,14 +204,13 @@ def main() -> int:
     shutil.rmtree(SESSIONS, ignore_errors=True)
     SESSIONS.mkdir(parents=True)
     done, skipped, failed = 0, [], []
-    for n, package in enumerate(PACKAGES):
-        shape = SHAPES[n % len(SHAPES)]
-        task_id = f"survey-real-{n + 1:03d}-{package}"
+    for n, (package, shape) in enumerate((p, s) for p in PACKAGES for s in SHAPES):
+        task_id = f"survey-real-{n + 1:03d}-{package}-{shape}"
         with tempfile.TemporaryDirectory(prefix="limi-survey-") as tmp:
             folder = Path(tmp)
             demo = steps_for(package, shape, n, folder / "workspace")
             if demo is None:
-                skipped.append(package)
+                skipped.append(f"{package} ({shape})")
                 continue
             files = python_files(folder / "workspace")
             verdict = judge(demo["steps"][-1]["answer"], [{}], files, [""])
