@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -106,7 +107,9 @@ def main() -> None:
                     help="another repository (copied first) and a word its purpose should bring up")
     ap.add_argument("--timeout", type=int, default=600)
     args = ap.parse_args()
-    report: dict = {"model": args.model, "prompt": PROMPT, "runs": []}
+    # the LIMI_* settings of this run (LIMI_REPEAT_PENALTY, LIMI_TEMPERATURE, ...), which change the answers
+    settings = {k: v for k, v in sorted(os.environ.items()) if k.startswith("LIMI_") and "KEY" not in k}
+    report: dict = {"model": args.model, "prompt": PROMPT, "settings": settings, "runs": []}
     with tempfile.TemporaryDirectory(prefix="first_command_") as tmp:
         repos: list[tuple[str, Path, list[str]]] = []
         this_repo(Path(tmp) / "limi-cli")

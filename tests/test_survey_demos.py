@@ -56,9 +56,9 @@ def test_each_row_globs_reads_then_names_only_files_the_glob_showed(rs):
         head, listed = answer.split("\n\n", 1)
         assert not re.search(r"[\w./-]+\.py\b", head.replace("__init__.py", "")), f"row {n}: paths only in the list"
         if len(shown) <= rs.ALL_NAMED:
-            assert listed.splitlines() == ["Its Python files are:", *shown], f"row {n}"
+            assert listed.splitlines() == [rs.ALL_FILES, *shown], f"row {n}"
         else:
-            assert listed.splitlines() == ["Its Python files include:", *shown[:rs.NAMED]], f"row {n}"
+            assert listed.splitlines() == [rs.FIRST_FILES, *shown[:rs.NAMED]], f"row {n}"
         source = "README.md" if len(reads) == 1 else "__init__.py"
         assert source in answer, f"row {n}: the answer says which file it read"
     assert shapes == {"package", "repo", "src"}

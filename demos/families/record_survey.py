@@ -64,6 +64,9 @@ DATASET = HERE / "dataset"
 READ_LINES = 40
 ALL_NAMED = 8  # a package with at most this many Python files has all of them named
 NAMED = 4  # else this many: each one copied is one more chance to miscopy
+# the listing's heading: not "Its Python files ...", which shares its first word with "its __init__.py
+# provides ..." (take thirteen wrote "shellingham: its Python files include:" and skipped the purpose)
+ALL_FILES, FIRST_FILES = "Python files:", "Python files, the first few:"
 GLOB_CHARS = 8192  # what one tool result may hand the embedded model (session_builder.output_cap of its 8k window)
 PACKAGES = [
     "acp", "anyio", "attr", "bs4", "certifi", "cffi", "click", "dateutil", "dill", "dotenv",
@@ -171,9 +174,9 @@ def steps_for(package: str, shape: str, n: int, where: Path) -> dict | None:
     shown, cut = shown_by_glob(files)
     title = package if shape == "package" else distribution(package)["Name"]
     if len(files) <= ALL_NAMED:  # a few: all of them, as the family survey demos name theirs
-        which = "Its Python files are:\n" + "\n".join(files)
+        which = "\n".join([ALL_FILES, *files])
     else:  # the first lines of the listing, as they came
-        which = "Its Python files include:\n" + "\n".join(shown[:NAMED])
+        which = "\n".join([FIRST_FILES, *shown[:NAMED]])
     answer = f"{title}: {purpose[0].lower() + purpose[1:] if purpose.startswith('Its') else purpose}.\n\n{which}"
     listing = "Find every Python file, sub-folders included." + (" The list may be cut; that is enough." if cut else "")
     # the top of a README only: a whole one may not fit an 8k window beside a long glob
