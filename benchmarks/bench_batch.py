@@ -39,7 +39,7 @@ def _serve(n_ctx: int) -> tuple[subprocess.Popen, str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(embedded_gguf_path()),
+    proc = subprocess.Popen([sys.executable, "-m", "agent.llama_cpu", "--model", str(embedded_gguf_path()),
                              "--model_alias", "smollm2", "--port", str(port), "--n_ctx", str(n_ctx)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     url = f"http://127.0.0.1:{port}/v1"

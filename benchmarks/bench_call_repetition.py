@@ -26,7 +26,9 @@ from agent.model_files import embedded_gguf_path  # noqa: E402
 
 
 def pieces() -> list[str]:
-    from llama_cpp import Llama
+    from agent.llama_cpu import import_llama_cpp
+
+    Llama = import_llama_cpp().Llama
 
     code = (ROOT / "agent" / "backends" / "llama_batch.py").read_text()[:4000]
     call = json.dumps({"name": "write_file", "arguments": {"path": "batch.py", "content": code}})

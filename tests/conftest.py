@@ -68,13 +68,13 @@ class LlamaServer:
 
 @pytest.fixture(scope="session")
 def llama_server(embedded_gguf: Path, tmp_path_factory) -> Iterator[LlamaServer]:
-    """``python -m llama_cpp.server`` on a free port, up until the session ends."""
+    """``python -m llama_cpp.server`` (through :mod:`agent.llama_cpu`) on a free port, up until the session ends."""
     import llama_cpp.server  # noqa: F401  (the [dev] extra installs it: a missing server must fail, not skip)
     port = free_port()
     log = tmp_path_factory.mktemp("llama_server") / "server.log"
     alias = "smollm2-135m"
     cmd = [
-        sys.executable, "-m", "llama_cpp.server",
+        sys.executable, "-m", "agent.llama_cpu",
         "--model", str(embedded_gguf), "--model_alias", alias,
         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096",
     ]

@@ -317,7 +317,9 @@ def real_adapter(tmp_path_factory, embedded_gguf: Path) -> dict:
     the config only), converted, and the transformers logits with and without it on PROMPT."""
     import peft
     import torch
-    from llama_cpp import Llama
+    from agent.llama_cpu import import_llama_cpp
+
+    Llama = import_llama_cpp().Llama
 
     from training.model_source import resolve_model
     from training.sft import _write_gguf_adapter
@@ -358,7 +360,9 @@ def real_adapter(tmp_path_factory, embedded_gguf: Path) -> dict:
 
 
 def llama_cpp_logits(gguf: Path, tokens: list[int], lora: Path | None) -> np.ndarray:
-    from llama_cpp import Llama
+    from agent.llama_cpu import import_llama_cpp
+
+    Llama = import_llama_cpp().Llama
 
     llm = Llama(model_path=str(gguf), lora_path=str(lora) if lora else None, n_ctx=256, logits_all=True, n_threads=1, verbose=False)
     llm.eval(tokens)

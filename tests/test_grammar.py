@@ -22,7 +22,9 @@ from agent.tools.web import WebSearchTool
 @pytest.fixture(scope="module")
 def vocab(embedded_gguf):
     """The embedded model's vocabulary only: enough for llama.cpp's grammar sampler."""
-    from llama_cpp import Llama
+    from agent.llama_cpu import import_llama_cpp
+
+    Llama = import_llama_cpp().Llama
 
     return Llama(model_path=str(embedded_gguf), vocab_only=True, verbose=False)
 

@@ -38,6 +38,7 @@ from agent.backends.repetition import DEFAULT_BLOCK, CallRepetitionGuard, Repeti
 from agent.backends.threads import default_threads
 from agent.chat_template import render_chat
 from agent.messages import Message, Sampling, ToolSpec, Usage
+from agent.llama_cpu import import_llama_cpp
 from agent.model_files import embedded_gguf_path
 from agent.toolprompt import CLOSE, OPEN, render_messages
 
@@ -88,7 +89,7 @@ class LlamaCppBackend:
         (0: off) to the string values inside them: one that repeats a stretch back-to-back, three
         copies spanning three blocks of that many characters, is cut there and the call closed."""
         try:
-            from llama_cpp import Llama
+            Llama = import_llama_cpp().Llama
         except ImportError:
             raise BackendError("llama-cpp-python is not installed: run `pip install llama-cpp-python`") from None
         self.path = Path(model_path) if model_path else embedded_gguf_path()
