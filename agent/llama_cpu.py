@@ -18,31 +18,16 @@ Start-up stays instant: nothing here imports llama_cpp until a model is about to
 
 from __future__ import annotations
 
+import functools
 import os
-import sys
 from typing import Any
-
-_applied = False
 
 
 def import_llama_cpp() -> Any:
     """``llama_cpp``, with plain weight buffers where its build has AMX (see the module doc)."""
-    global _applied
     import llama_cpp
-    import llama_cpp.llama_cpp as lib
 
-    if not _applied:
-        _applied = True
-        if plain_buffers_needed(lib.llama_print_system_info()) and os.environ.get("LIMI_LLAMA_EXTRA_BUFFERS") != "1":
-            default = lib.llama_model_default_params
-
-            def model_params():
-                params = default()
-                if hasattr(params, "use_extra_bufts"):
-                    params.use_extra_bufts = False
-                return params
-
-            lib.llama_model_default_params = model_params
+    _plain_buffers_where_needed()
     return llama_cpp
 
 
@@ -51,9 +36,27 @@ def plain_buffers_needed(system_info: bytes) -> bool:
     return b"AMX_INT8 = 1" in system_info
 
 
+@functools.cache
+def _plain_buffers_where_needed() -> None:
+    """Wraps ``llama_model_default_params`` once per process, where the build needs it."""
+    import llama_cpp.llama_cpp as lib
+
+    if not plain_buffers_needed(lib.llama_print_system_info()) or os.environ.get("LIMI_LLAMA_EXTRA_BUFFERS") == "1":
+        return
+    default = lib.llama_model_default_params
+    if not hasattr(default(), "use_extra_bufts"):  # an older llama.cpp, without the parameter
+        return
+
+    def model_params():
+        params = default()
+        params.use_extra_bufts = False
+        return params
+
+    lib.llama_model_default_params = model_params
+
+
 if __name__ == "__main__":
     import runpy
 
     import_llama_cpp()
-    sys.argv[0] = "llama_cpp.server"
     runpy.run_module("llama_cpp.server", run_name="__main__", alter_sys=True)

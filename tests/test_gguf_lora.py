@@ -317,12 +317,12 @@ def real_adapter(tmp_path_factory, embedded_gguf: Path) -> dict:
     the config only), converted, and the transformers logits with and without it on PROMPT."""
     import peft
     import torch
+
     from agent.llama_cpu import import_llama_cpp
-
-    Llama = import_llama_cpp().Llama
-
     from training.model_source import resolve_model
     from training.sft import _write_gguf_adapter
+
+    Llama = import_llama_cpp().Llama
 
     out = tmp_path_factory.mktemp("gguf_lora") / "my-adapter"
     source = resolve_model("embedded")

@@ -37,8 +37,8 @@ from agent.backends.grammar import GrammarError, check_grammar, tool_call_gramma
 from agent.backends.repetition import DEFAULT_BLOCK, CallRepetitionGuard, RepetitionGuard
 from agent.backends.threads import default_threads
 from agent.chat_template import render_chat
-from agent.messages import Message, Sampling, ToolSpec, Usage
 from agent.llama_cpu import import_llama_cpp
+from agent.messages import Message, Sampling, ToolSpec, Usage
 from agent.model_files import embedded_gguf_path
 from agent.toolprompt import CLOSE, OPEN, render_messages
 
