@@ -111,3 +111,39 @@ def test_glob_listing_is_cut_where_the_tool_cuts_it(rs):
     assert cut and 0 < len(shown) < len(files)
     assert sum(len(f) + 1 for f in shown) <= rs.GLOB_CHARS
     assert rs.shown_by_glob(files[:10]) == (files[:10], False)
+
+
+def test_the_readme_purpose_is_the_first_prose_sentence_in_its_own_words(rs):
+    readme = "\n".join([
+        "# Frobnik", "", "[![PyPI](https://img.shields.io/pypi/v/frobnik.svg)](https://pypi.org/p/frobnik)", "",
+        "**Documentation**: [https://frobnik.dev](https://frobnik.dev)", "",
+        "```console", "pip install frobnik now please", "```", "",
+        "**Frobnik** is a [tidy](https://x.dev/tidy) parser for <abbr title=\"x\">INI</abbr> files",
+        "and other settings (e.g. TOML). It is fast.", "", "- a list item that is long enough to count"])
+    assert rs.readme_purpose(readme, "A parser for settings files", "frobnik") == (
+        "Frobnik is a tidy parser for INI files and other settings (e.g. TOML)")
+    # a history shares only the project's name and generic words with the summary: no purpose
+    history = "# Frobnik\n\nI started Frobnik in 2009, back when Python was my thing and life was simple.\n"
+    assert rs.readme_purpose(history, "Frobnik is a Python library for settings", "frobnik") == ""
+    # past the lines read_file shows, nothing counts
+    late = "\n" * rs.READ_LINES + "Frobnik parses settings files for you, quickly and well.\n"
+    assert rs.readme_purpose(late, "parses settings files", "frobnik") == ""
+
+
+def test_the_readme_shape_lays_out_the_real_readme_and_answers_from_it(rs, tmp_path):
+    for package in rs.PACKAGES:
+        meta = rs.distribution(package)
+        if meta and rs.long_readme(meta) and rs.readme_purpose(rs.long_readme(meta), meta["Summary"], meta["Name"]):
+            break
+    else:
+        pytest.skip("no installed package has a Markdown README with a purpose sentence")
+    demo = rs.steps_for(package, "readme", 0, tmp_path)
+    readme = (tmp_path / "README.md").read_text()
+    assert readme == rs.long_readme(meta) and len(readme.splitlines()) >= 10
+    shown = " ".join(" ".join(readme.splitlines()[:rs.READ_LINES]).split())
+    purpose = demo["steps"][-1]["answer"].split("\n\n")[0].removesuffix(" (that is what README.md says).")
+    assert not re.search(r"\*\*|\]\(|<\w", purpose), "links, emphasis and HTML reduced to their words"
+    words = re.findall(r"[A-Za-z]{4,}", purpose.split(": ", 1)[1])
+    assert words and all(w in shown for w in words), "every word of the purpose is in the lines read"
+    assert [s["call"]["name"] for s in demo["steps"][:-1]] == ["glob", "read_file"]
+    assert "readme" in demo["label"]["tags"]

@@ -13,7 +13,12 @@ limi-cli, in three shapes:
   it defines or exports, as shown by read_file;
 - ``repo``: a README.md (the distribution's name and summary, from its installed metadata), a
   pyproject.toml, and the package folder at the top;
-- ``src``: the same with the package under ``src/``.
+- ``src``: the same with the package under ``src/``;
+- ``readme``: the distribution's own README (its Markdown long description: badges, links and
+  long prose, as a real repository has), a pyproject.toml and the package; the purpose is the
+  first sentence of the README's first prose paragraph within the 40 lines read, links and
+  emphasis reduced to their words, kept only when it shares a word with the distribution's
+  summary (GitPython's README opens with a history, not a purpose: no demo).
 
 Steps: ``glob **/*.py`` (its real output, cut by the tool when long), read the first 40 lines
 of README.md; where there is none (the call fails), of the package's ``__init__.py``; then the
@@ -85,6 +90,7 @@ ASKS = [
     "I just cloned this. What is it for, and which Python files does it contain?",
 ]
 SHAPES = ["package", "repo", "src"]
+GENERIC = {"python", "this", "that", "with", "from", "library", "package", "module", "your"}  # no purpose in these
 SKIP = shutil.ignore_patterns("__pycache__", "*.pyc", "*.so", "*.pyd", "*.dll", "*.dylib")
 
 
@@ -119,11 +125,58 @@ def build(package: str, shape: str, dest: Path) -> tuple[str, str] | None:
     if not summary:
         return None
     name = meta["Name"]
+    if shape == "readme":  # the project's own README, long prose and all, as a real repository has
+        readme = long_readme(meta)
+        first = readme and readme_purpose(readme, summary, name)
+        if not first:
+            return None
+        shutil.copytree(src, dest / package, ignore=SKIP)
+        (dest / "README.md").write_text(readme, encoding="utf-8")
+        (dest / "pyproject.toml").write_text(f'[project]\nname = "{name}"\nversion = "{meta["Version"]}"\n')
+        return "README.md", f"{first} (that is what README.md says)"
     shutil.copytree(src, dest / ("src" if shape == "src" else "") / package, ignore=SKIP)
     (dest / "README.md").write_text(f"# {name}\n\n{summary}.\n\nInstall it with `pip install {name}`.\n")
     (dest / "pyproject.toml").write_text(
         f'[project]\nname = "{name}"\nversion = "{meta["Version"]}"\ndescription = "{summary}"\n')
     return "README.md", f"{summary} (that is what README.md says)"
+
+
+def long_readme(meta: md.PackageMetadata) -> str:
+    """The distribution's README as its metadata carries it (Markdown only; '' when it has none)."""
+    if not (meta.get("Description-Content-Type") or "").startswith("text/markdown"):
+        return ""
+    body = meta.get_payload() or meta.get("Description") or ""
+    return body.strip() + "\n" if len(body.splitlines()) >= 10 else ""
+
+
+def readme_purpose(text: str, summary: str, name: str = "") -> str:
+    """The first sentence of the README's first prose paragraph within READ_LINES lines (what
+    read_file shows), Markdown links and emphasis reduced to their words; '' when there is none,
+    or when it shares no word with the distribution's summary besides the project's ``name`` and
+    generic words (a greeting or a history is not a purpose)."""
+    paragraphs, current, fence = [], [], False
+    for line in text.splitlines()[:READ_LINES]:
+        stripped = line.strip()
+        if stripped.startswith("```"):
+            fence = not fence
+        if fence or not stripped or stripped.startswith("```"):
+            paragraphs.append(current)
+            current = []
+        elif re.match(r"[#<!\[|>=]|[-*+]\s|\d+\.\s", stripped):  # heading, HTML, badge, table, quote, list
+            paragraphs.append(current)
+            current = []
+        else:
+            current.append(stripped)
+    for lines in [*paragraphs, current]:
+        words = re.sub(r"<[^>]+>", "", " ".join(lines))  # inline HTML (<abbr title=...>CLI</abbr>) -> its text
+        words = re.sub(r"\[([^\]]*)\](\([^)]*\)|\[[^\]]*\])?", r"\1", words)  # [text](url), [text][ref] -> text
+        words = re.sub(r"(\*\*|__|\*|_)(\S[^*_]*?)\1", r"\2", words).replace("`", "")
+        if len(words.split()) < 6 or re.match(r"\w+:\s*https?://", words):  # "Documentation: https://..."
+            continue
+        first = re.split(r"(?<=[.!?])(?<!e\.g\.)(?<!i\.e\.)\s", words, maxsplit=1)[0].rstrip(".:")
+        mine, theirs = ({w.lower() for w in re.findall(r"[A-Za-z]{4,}", t)} - GENERIC - {name.lower()} for t in (first, summary))
+        return first if mine & theirs and 5 <= len(first.split()) <= 45 else ""
+    return ""
 
 
 def init_purpose(text: str) -> str:
@@ -207,7 +260,9 @@ def main() -> int:
     shutil.rmtree(SESSIONS, ignore_errors=True)
     SESSIONS.mkdir(parents=True)
     done, skipped, failed = 0, [], []
-    for n, (package, shape) in enumerate((p, s) for p in PACKAGES for s in SHAPES):
+    # the readme shape after the others, so that their rows (and questions) stay as they were recorded
+    plan = [(p, s) for p in PACKAGES for s in SHAPES] + [(p, "readme") for p in PACKAGES]
+    for n, (package, shape) in enumerate(plan):
         task_id = f"survey-real-{n + 1:03d}-{package}-{shape}"
         with tempfile.TemporaryDirectory(prefix="limi-survey-") as tmp:
             folder = Path(tmp)

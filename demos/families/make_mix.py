@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""A mixed training set from the recorded datasets: coding rows of every family beside survey rows.
+
+Take fourteen trained the 152 survey rows alone and answered every built-in task as a survey;
+the coding adapters before it failed the README's first command. This draws one set that holds
+both, small enough to train from the base in about an hour on two CPU cores:
+
+- ``--per-family`` rows of each coding family of ``dataset/train.jsonl`` (its toy ``survey``
+  family left out: the real-source surveys replace it);
+- every survey row of the ``package`` shape (the package folder alone, as the first-command
+  benchmark copies one) and ``--other-surveys`` rows of the ``repo`` and ``src`` shapes;
+- shuffled with ``--seed``. The same seed and datasets give the same file, byte for byte.
+
+A manifest beside the output records, for every row, the dataset, the row's id and its tags
+(from the datasets' own manifests), so the sources of a take are on record.
+
+    .venv/bin/python demos/families/make_mix.py -o runs/t15.jsonl   # take fifteen's 116 rows
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import random
+import sys
+from pathlib import Path
+
+DATASET = Path(__file__).resolve().parent / "dataset"
+
+
+def rows_with_labels(name: str) -> list[tuple[str, dict]]:
+    """(row line, its manifest entry) for ``dataset/NAME.jsonl``; the manifest lists the rows in order."""
+    path = DATASET / f"{name}.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    labels = json.loads((DATASET / f"{name}.jsonl.manifest.json").read_text(encoding="utf-8"))["rows"]
+    if len(lines) != len(labels):
+        raise SystemExit(f"make_mix: {path} has {len(lines)} rows but its manifest {len(labels)}; re-export it")
+    return list(zip(lines, labels))
+
+
+def mix(per_family: int, other_surveys: int, seed: int, readme_surveys: int = 0) -> tuple[list[str], list[dict]]:
+    rng = random.Random(seed)
+    picked: list[tuple[str, str, dict]] = []
+    families: dict[str, list] = collections.defaultdict(list)
+    for line, label in rows_with_labels("train"):
+        if label["tags"][0] != "survey":
+            families[label["tags"][0]].append((line, label))
+    for family, rows in sorted(families.items()):
+        picked += [("train", line, label) for line, label in rng.sample(rows, min(per_family, len(rows)))]
+    surveys = rows_with_labels("survey")
+    alone = [r for r in surveys if "package" in r[1]["tags"]]
+    others = [r for r in surveys if r[1]["tags"][2] in ("repo", "src")]
+    readmes = [r for r in surveys if r[1]["tags"][2] == "readme"]
+    picked += [("survey", line, label) for line, label in alone + rng.sample(others, min(other_surveys, len(others)))]
+    picked += [("survey", line, label) for line, label in readmes[:readme_surveys]]
+    lines = [line for _, line, _ in picked]
+    sources = [{"dataset": f"demos/families/dataset/{name}.jsonl", "id": label["id"], "tags": label["tags"]}
+               for name, _, label in picked]
+    order = list(range(len(lines)))
+    rng.shuffle(order)
+    return [lines[i] for i in order], [sources[i] for i in order]
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("-o", "--output", type=Path, required=True)
+    p.add_argument("--per-family", type=int, default=4)
+    p.add_argument("--other-surveys", type=int, default=14)
+    p.add_argument("--readme-surveys", type=int, default=0,
+                   help="survey rows of the readme shape (a package's own long README), the first N")
+    p.add_argument("--seed", type=int, default=16)
+    a = p.parse_args(argv)
+    lines, sources = mix(a.per_family, a.other_surveys, a.seed, a.readme_surveys)
+    a.output.parent.mkdir(parents=True, exist_ok=True)
+    a.output.write_text("".join(lines), encoding="utf-8")
+    manifest = {"command": "make_mix", "per_family": a.per_family, "other_surveys": a.other_surveys,
+                "readme_surveys": a.readme_surveys,
+                "seed": a.seed, "row_count": len(lines), "rows": sources}
+    a.output.with_name(a.output.name + ".manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
+    kinds = collections.Counter(s["dataset"].rsplit("/", 1)[1] for s in sources)
+    print(f"{len(lines)} rows -> {a.output} ({', '.join(f'{n} {k}' for k, n in sorted(kinds.items()))})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
