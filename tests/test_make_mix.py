@@ -57,3 +57,12 @@ def test_a_dataset_out_of_step_with_its_manifest_is_refused(mm, monkeypatch, tmp
     monkeypatch.setattr(mm, "DATASET", tmp_path)
     with pytest.raises(SystemExit, match="train.jsonl has 193 rows but its manifest 192"):
         mm.main(["-o", str(tmp_path / "x.jsonl")])
+
+
+def test_package_and_readme_surveys_can_be_counted(mm, tmp_path):
+    out = tmp_path / "mix.jsonl"
+    mm.main(["-o", str(out), "--per-family", "1", "--package-surveys", "5", "--other-surveys", "0",
+             "--readme-surveys", "3"])
+    shapes = collections.Counter(s["tags"][2] for s in json.loads((tmp_path / "mix.jsonl.manifest.json").read_text())["rows"]
+                                 if s["dataset"].endswith("survey.jsonl"))
+    assert shapes == {"package": 5, "readme": 3}

@@ -8,7 +8,9 @@ both, small enough to train from the base in about an hour on two CPU cores:
 - ``--per-family`` rows of each coding family of ``dataset/train.jsonl`` (its toy ``survey``
   family left out: the real-source surveys replace it);
 - every survey row of the ``package`` shape (the package folder alone, as the first-command
-  benchmark copies one) and ``--other-surveys`` rows of the ``repo`` and ``src`` shapes;
+  benchmark copies one; ``--package-surveys N``: N of them, drawn), ``--other-surveys`` rows of
+  the ``repo`` and ``src`` shapes, and with ``--readme-surveys N`` the first N of the ``readme``
+  shape (a package's own long README);
 - shuffled with ``--seed``. The same seed and datasets give the same file, byte for byte.
 
 A manifest beside the output records, for every row, the dataset, the row's id and its tags
@@ -39,7 +41,8 @@ def rows_with_labels(name: str) -> list[tuple[str, dict]]:
     return list(zip(lines, labels))
 
 
-def mix(per_family: int, other_surveys: int, seed: int, readme_surveys: int = 0) -> tuple[list[str], list[dict]]:
+def mix(per_family: int, other_surveys: int, seed: int, readme_surveys: int = 0,
+        package_surveys: int | None = None) -> tuple[list[str], list[dict]]:
     rng = random.Random(seed)
     picked: list[tuple[str, str, dict]] = []
     families: dict[str, list] = collections.defaultdict(list)
@@ -50,6 +53,8 @@ def mix(per_family: int, other_surveys: int, seed: int, readme_surveys: int = 0)
         picked += [("train", line, label) for line, label in rng.sample(rows, min(per_family, len(rows)))]
     surveys = rows_with_labels("survey")
     alone = [r for r in surveys if "package" in r[1]["tags"]]
+    if package_surveys is not None:
+        alone = rng.sample(alone, min(package_surveys, len(alone)))
     others = [r for r in surveys if r[1]["tags"][2] in ("repo", "src")]
     readmes = [r for r in surveys if r[1]["tags"][2] == "readme"]
     picked += [("survey", line, label) for line, label in alone + rng.sample(others, min(other_surveys, len(others)))]
@@ -67,15 +72,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("-o", "--output", type=Path, required=True)
     p.add_argument("--per-family", type=int, default=4)
     p.add_argument("--other-surveys", type=int, default=14)
+    p.add_argument("--package-surveys", type=int, help="survey rows of the package-alone shape (default: all)")
     p.add_argument("--readme-surveys", type=int, default=0,
                    help="survey rows of the readme shape (a package's own long README), the first N")
     p.add_argument("--seed", type=int, default=16)
     a = p.parse_args(argv)
-    lines, sources = mix(a.per_family, a.other_surveys, a.seed, a.readme_surveys)
+    lines, sources = mix(a.per_family, a.other_surveys, a.seed, a.readme_surveys, a.package_surveys)
     a.output.parent.mkdir(parents=True, exist_ok=True)
     a.output.write_text("".join(lines), encoding="utf-8")
     manifest = {"command": "make_mix", "per_family": a.per_family, "other_surveys": a.other_surveys,
-                "readme_surveys": a.readme_surveys,
+                "readme_surveys": a.readme_surveys, "package_surveys": a.package_surveys,
                 "seed": a.seed, "row_count": len(lines), "rows": sources}
     a.output.with_name(a.output.name + ".manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     kinds = collections.Counter(s["dataset"].rsplit("/", 1)[1] for s in sources)
