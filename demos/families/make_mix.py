@@ -52,7 +52,7 @@ def mix(per_family: int, other_surveys: int, seed: int, readme_surveys: int = 0,
     for family, rows in sorted(families.items()):
         picked += [("train", line, label) for line, label in rng.sample(rows, min(per_family, len(rows)))]
     surveys = rows_with_labels("survey")
-    alone = [r for r in surveys if "package" in r[1]["tags"]]
+    alone = [r for r in surveys if r[1]["tags"][2] == "package"]
     if package_surveys is not None:
         alone = rng.sample(alone, min(package_surveys, len(alone)))
     others = [r for r in surveys if r[1]["tags"][2] in ("repo", "src")]

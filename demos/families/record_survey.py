@@ -6,7 +6,7 @@ four-line README. On real repositories the tuned models list the top folder, see
 sub-folder, and then guess: they have never seen a package tree, a glob that returns dozens
 of paths (or is cut), a README with more than one sentence, or a package with no README at
 all. These demos are the same survey done on the source of Python packages installed beside
-limi-cli, in three shapes:
+limi-cli, in four shapes:
 
 - ``package``: the package folder alone (as ``benchmarks/first_command.py`` copies one); the
   purpose comes from ``PKG/__init__.py``: its docstring's first sentence and the public names
@@ -27,7 +27,8 @@ files one per line, copied verbatim from the glob's output in its order: all of 
 are at most 8, else the first four it showed. A 135M model copies a run of lines it just saw
 far better than it re-types paths inside a sentence (take twelve wrote ``_versions.py`` for
 ``_version.py``), and no count: it miscounts a listing it did not see cut. Every package is
-recorded in all three shapes. Every answer must pass the first-command benchmark's judge
+recorded in all four shapes (readme where its README has a purpose sentence). Every answer
+must pass the first-command benchmark's judge
 (``benchmarks/first_command.judge``: at least three real files named, none invented).
 
 The packages used are disjoint from the benchmark's repositories (limi-cli itself,
@@ -159,10 +160,8 @@ def readme_purpose(text: str, summary: str, name: str = "") -> str:
         stripped = line.strip()
         if stripped.startswith("```"):
             fence = not fence
-        if fence or not stripped or stripped.startswith("```"):
-            paragraphs.append(current)
-            current = []
-        elif re.match(r"[#<!\[|>=]|[-*+]\s|\d+\.\s", stripped):  # heading, HTML, badge, table, quote, list
+        # a blank line, a code fence or its inside, a heading, HTML, badge, table, quote or list ends a paragraph
+        if fence or not stripped or re.match(r"```|[#<!\[|>=]|[-*+]\s|\d+\.\s", stripped):
             paragraphs.append(current)
             current = []
         else:
