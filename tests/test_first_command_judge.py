@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from first_command import judge  # noqa: E402
+from first_command import all_files, defined_names, judge  # noqa: E402
 
 FILES = {"shellingham/__init__.py", "shellingham/_core.py", "shellingham/nt.py", "shellingham/posix/ps.py"}
 CALL = [{"name": "glob", "input": {"pattern": "**/*.py"}}]
@@ -38,3 +38,30 @@ def test_invented_files_no_call_and_repeats_fail():
     assert not judge("It detects the shell: _core.py, nt.py, ps.py.", [], FILES, ["shell"])["checks"]["tool_called"]
     para = "It detects the shell that runs it: shellingham/_core.py, shellingham/nt.py, ps.py."
     assert judge(f"{para}\n\n{para}", CALL, FILES, ["shell"])["repeated_paragraphs"] == 1
+
+
+def test_the_strict_judge_wants_prose_and_no_invented_path_of_any_extension(tmp_path):
+    pkg = tmp_path / "mdurl"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text('"""URL utilities."""\nfrom ._url import URL\n__all__ = ("URL", "parse")\n')
+    (pkg / "_url.py").write_text("class URL:\n    def parse(self):\n        scheme = 1\n        return scheme\n")
+    (pkg / "_parse.py").write_text("def parse(url):\n    return url\n")
+    (tmp_path / "README.md").write_text("mdurl parses URLs.\n")
+    files = {"mdurl/__init__.py", "mdurl/_url.py", "mdurl/_parse.py"}
+    names, others = defined_names(tmp_path), all_files(tmp_path)
+    assert {"URL", "parse", "__all__"} <= names and "scheme" not in names  # a local is not a defined name
+    listing = "Python files: mdurl/__init__.py, mdurl/_url.py, mdurl/_parse.py."
+    # the exported name copied from the code is not a purpose; the lenient judge of takes 11-15 took it
+    copied = judge(f"mdurl: its __init__.py provides URL, parse. {listing}", CALL, files, ["url"], "mdurl",
+                   others, names)
+    assert not copied["checks"]["says_what_for"] and copied["lenient_passed"] and not copied["passed"]
+    prose = judge(f"mdurl parses and formats URLs (from README.md). {listing}", CALL, files, ["url"], "mdurl",
+                  others, names)
+    assert prose["passed"] and prose["invented"] == []
+    # a path with another extension that is not in the repository is invented; a real one is not
+    cu = judge(f"mdurl parses URLs (from its __init__.cu and setup.cfg). {listing}", CALL, files, ["url"], "mdurl",
+               others, names)
+    assert cu["invented"] == ["__init__.cu", "setup.cfg"] and not cu["passed"] and cu["lenient_passed"]
+    # dotted module names and abbreviations are not paths
+    assert judge(f"mdurl.parse splits URLs, e.g. links. See README.md. {listing}", CALL, files, ["url"], "mdurl",
+                 others, names)["invented"] == []

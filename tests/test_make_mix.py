@@ -66,3 +66,30 @@ def test_package_and_readme_surveys_can_be_counted(mm, tmp_path):
     shapes = collections.Counter(s["tags"][2] for s in json.loads((tmp_path / "mix.jsonl.manifest.json").read_text())["rows"]
                                  if s["dataset"].endswith("survey.jsonl"))
     assert shapes == {"package": 5, "readme": 3}
+
+
+def test_exclude_leaves_out_an_earlier_mix_coding_rows_and_wrong_rows_are_drawn_per_family(mm, tmp_path):
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    mm.main(["-o", str(first), "--per-family", "4", "--other-surveys", "0", "--package-surveys", "3"])
+    mm.main(["-o", str(second), "--per-family", "4", "--other-surveys", "0", "--package-surveys", "3",
+             "--wrong-per-family", "1", "--exclude", str(tmp_path / "a.jsonl.manifest.json"), "--seed", "3"])
+    a = json.loads((tmp_path / "a.jsonl.manifest.json").read_text())["rows"]
+    b = json.loads((tmp_path / "b.jsonl.manifest.json").read_text())
+    coding = lambda rows: {r["id"] for r in rows if not r["dataset"].endswith("survey.jsonl")}  # noqa: E731
+    assert coding(a) and coding(b["rows"]) and not coding(a) & coding(b["rows"])
+    wrong = collections.Counter(r["tags"][0] for r in b["rows"] if r["dataset"].endswith("wrong.jsonl"))
+    assert len(wrong) >= 10 and set(wrong.values()) == {1}
+    assert b["exclude"] == [str(tmp_path / "a.jsonl.manifest.json")] and b["wrong_per_family"] == 1
+    # a family with fewer rows left than asked gives what it has: 12 train rows of a family, 4 + 4 drawn before
+    mm.main(["-o", str(tmp_path / "c.jsonl"), "--per-family", "20", "--other-surveys", "0", "--package-surveys", "0",
+             "--exclude", str(tmp_path / "a.jsonl.manifest.json"), "--exclude", str(tmp_path / "b.jsonl.manifest.json")])
+    c = json.loads((tmp_path / "c.jsonl.manifest.json").read_text())["rows"]
+    assert not coding(c) & (coding(a) | coding(b["rows"]))
+    assert collections.Counter(r["tags"][0] for r in c)["add-function"] == 12 - 8
+
+
+def test_exclude_of_a_file_that_is_not_a_manifest_is_one_clear_error(mm, tmp_path):
+    bad = tmp_path / "rows.jsonl"
+    bad.write_text('{"messages": []}\n')
+    with pytest.raises(SystemExit, match=r"--exclude .*rows.jsonl: not a mix manifest"):
+        mm.main(["-o", str(tmp_path / "x.jsonl"), "--exclude", str(bad)])

@@ -11,6 +11,11 @@ both, small enough to train from the base in about an hour on two CPU cores:
   benchmark copies one; ``--package-surveys N``: N of them, drawn), ``--other-surveys`` rows of
   the ``repo`` and ``src`` shapes, and with ``--readme-surveys N`` the first N of the ``readme``
   shape (a package's own long README);
+- with ``--wrong-per-family N``, N wrong-first rows of each family (``dataset/wrong.jsonl``:
+  a wrong round 1, the check's failure, a grounded round 2);
+- with ``--exclude MANIFEST`` (repeatable), none of the coding rows an earlier mix's manifest
+  lists, so that a continued adapter sees new tasks of the same families (survey rows are not
+  excluded: a continuation replays some of them against forgetting);
 - shuffled with ``--seed``. The same seed and datasets give the same file, byte for byte.
 
 A manifest beside the output records, for every row, the dataset, the row's id and its tags
@@ -41,16 +46,34 @@ def rows_with_labels(name: str) -> list[tuple[str, dict]]:
     return list(zip(lines, labels))
 
 
+def excluded_ids(manifests: list[Path]) -> set[str]:
+    """The row ids an earlier mix's manifest lists (its ``rows``, each with an ``id``)."""
+    ids: set[str] = set()
+    for path in manifests:
+        try:
+            ids |= {row["id"] for row in json.loads(path.read_text(encoding="utf-8"))["rows"]}
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            raise SystemExit(f"make_mix: --exclude {path}: not a mix manifest with rows and ids ({e})") from None
+    return ids
+
+
+def by_family(name: str, exclude: set[str]) -> dict[str, list]:
+    families: dict[str, list] = collections.defaultdict(list)
+    for line, label in rows_with_labels(name):
+        if label["tags"][0] != "survey" and label["id"] not in exclude:
+            families[label["tags"][0]].append((line, label))
+    return families
+
+
 def mix(per_family: int, other_surveys: int, seed: int, readme_surveys: int = 0,
-        package_surveys: int | None = None) -> tuple[list[str], list[dict]]:
+        package_surveys: int | None = None, wrong_per_family: int = 0,
+        exclude: set[str] = frozenset()) -> tuple[list[str], list[dict]]:
     rng = random.Random(seed)
     picked: list[tuple[str, str, dict]] = []
-    families: dict[str, list] = collections.defaultdict(list)
-    for line, label in rows_with_labels("train"):
-        if label["tags"][0] != "survey":
-            families[label["tags"][0]].append((line, label))
-    for family, rows in sorted(families.items()):
-        picked += [("train", line, label) for line, label in rng.sample(rows, min(per_family, len(rows)))]
+    for name, count in (("train", per_family), ("wrong", wrong_per_family)):
+        if count:
+            for family, rows in sorted(by_family(name, exclude).items()):
+                picked += [(name, line, label) for line, label in rng.sample(rows, min(count, len(rows)))]
     surveys = rows_with_labels("survey")
     alone = [r for r in surveys if r[1]["tags"][2] == "package"]
     if package_surveys is not None:
@@ -75,13 +98,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--package-surveys", type=int, help="survey rows of the package-alone shape (default: all)")
     p.add_argument("--readme-surveys", type=int, default=0,
                    help="survey rows of the readme shape (a package's own long README), the first N")
+    p.add_argument("--wrong-per-family", type=int, default=0,
+                   help="wrong-first rows of each family (dataset/wrong.jsonl)")
+    p.add_argument("--exclude", type=Path, action="append", default=[], metavar="MANIFEST",
+                   help="leave out the coding rows an earlier mix's manifest lists (repeatable)")
     p.add_argument("--seed", type=int, default=16)
     a = p.parse_args(argv)
-    lines, sources = mix(a.per_family, a.other_surveys, a.seed, a.readme_surveys, a.package_surveys)
+    lines, sources = mix(a.per_family, a.other_surveys, a.seed, a.readme_surveys, a.package_surveys,
+                         a.wrong_per_family, excluded_ids(a.exclude))
     a.output.parent.mkdir(parents=True, exist_ok=True)
     a.output.write_text("".join(lines), encoding="utf-8")
     manifest = {"command": "make_mix", "per_family": a.per_family, "other_surveys": a.other_surveys,
                 "readme_surveys": a.readme_surveys, "package_surveys": a.package_surveys,
+                "wrong_per_family": a.wrong_per_family, "exclude": [str(m) for m in a.exclude],
                 "seed": a.seed, "row_count": len(lines), "rows": sources}
     a.output.with_name(a.output.name + ".manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     kinds = collections.Counter(s["dataset"].rsplit("/", 1)[1] for s in sources)
