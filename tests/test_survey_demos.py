@@ -147,3 +147,35 @@ def test_the_readme_shape_lays_out_the_real_readme_and_answers_from_it(rs, tmp_p
     assert words and all(w in shown for w in words), "every word of the purpose is in the lines read"
     assert [s["call"]["name"] for s in demo["steps"][:-1]] == ["glob", "read_file"]
     assert "readme" in demo["label"]["tags"]
+
+
+def test_names_purpose_says_the_exported_names_in_words(rs):
+    assert [rs.words_of(n) for n in ("detect_shell", "JSONServerSentEvent", "CDefError", "PyJWKSet", "URL")] == [
+        "detect shell", "JSON server sent event", "c def error", "py JWK set", "URL"]
+    text = "from ._core import ShellDetectionFailure\n__version__ = '1'\nNEED_DATA = 1\n\ndef detect_shell(pid=None):\n    pass\n"
+    assert rs.init_purpose(text, in_words=True) == (
+        "by the names its __init__.py exports (ShellDetectionFailure, detect_shell), "
+        "it is about shell detection failure and detect shell")
+    assert rs.init_purpose('"""Gauges for rivers."""\nfrom .a import Gauge, read_level\n', in_words=True) == (
+        "Gauges for rivers (from its __init__.py); by the names it exports (Gauge, read_level), "
+        "it is about gauge and read level")
+    assert rs.init_purpose("from .a import Gauge\nLIMIT = 3\n", in_words=True) == ""  # one name is too little
+
+
+def test_names_rows_pass_the_strict_judge_where_the_words_hold_a_keyword(rs):
+    from first_command import judge
+
+    rows = [r for r in _rows() if "by the names" in r["messages"][-1]["content"]]
+    assert len(rows) >= 30
+    for n, row in enumerate(rows, 1):
+        answer = row["messages"][-1]["content"]
+        head = answer.split("\n\n", 1)[0]
+        names = re.search(r"exports \(([^)]*)\)", head).group(1).split(", ")
+        words = re.search(r"it is about (.*)\.$", head).group(1)
+        assert words == ", ".join(rs.words_of(x) for x in names[:-1]) + f" and {rs.words_of(names[-1])}", f"row {n}"
+        assert all(x in row["messages"][-2]["content"] for x in names), f"row {n}: each name is in what was read"
+        title = head.split(":", 1)[0]  # the package folder, as the glob showed it: no distribution name
+        assert f"{title}/__init__.py" in answer, f"row {n}"
+        word = rs.words_of(names[0]).split()[-1]
+        if word.islower() and len(word) > 3 and word not in names:  # the judge counts the word, not the name it came from
+            assert judge(answer, [{}], set(), [word], "", set(), set(names))["checks"]["says_what_for"], f"row {n}"

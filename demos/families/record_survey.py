@@ -6,7 +6,7 @@ four-line README. On real repositories the tuned models list the top folder, see
 sub-folder, and then guess: they have never seen a package tree, a glob that returns dozens
 of paths (or is cut), a README with more than one sentence, or a package with no README at
 all. These demos are the same survey done on the source of Python packages installed beside
-limi-cli, in four shapes:
+limi-cli, in five shapes:
 
 - ``package``: the package folder alone (as ``benchmarks/first_command.py`` copies one); the
   purpose comes from ``PKG/__init__.py``: its docstring's first sentence and the public names
@@ -18,7 +18,13 @@ limi-cli, in four shapes:
   long prose, as a real repository has), a pyproject.toml and the package; the purpose is the
   first sentence of the README's first prose paragraph within the 40 lines read, links and
   emphasis reduced to their words, kept only when it shares a word with the distribution's
-  summary (GitPython's README opens with a history, not a purpose: no demo).
+  summary (GitPython's README opens with a history, not a purpose: no demo);
+- ``names``: the package folder alone, as in ``package``, but the purpose is said in words: the
+  docstring's first sentence when there is one, then the first three public names the
+  ``__init__.py`` shows, each turned into words ("by the names it exports (detect_shell,
+  ServerSentEvent), it is about detect shell and server sent event"). The ``package`` answers
+  copy the names themselves, which says nothing about the purpose: the first-command judge
+  does not count a name the code defines as a purpose.
 
 Steps: ``glob **/*.py`` (its real output, cut by the tool when long), read the first 40 lines
 of README.md; where there is none (the call fails), of the package's ``__init__.py``; then the
@@ -118,10 +124,11 @@ def build(package: str, shape: str, dest: Path) -> tuple[str, str] | None:
     src = Path(importlib.util.find_spec(package).origin).parent
     meta = distribution(package)
     summary = (meta.get("Summary") or "").strip().rstrip(".") if meta else ""
-    if shape == "package":
+    if shape in ("package", "names"):
         shutil.copytree(src, dest / package, ignore=SKIP)
         init = f"{package}/__init__.py"
-        purpose = init_purpose((dest / init).read_text(encoding="utf-8", errors="replace"))
+        text = (dest / init).read_text(encoding="utf-8", errors="replace")
+        purpose = init_purpose(text) if shape == "package" else init_purpose(text, in_words=True)
         return (init, purpose) if purpose else None
     if not summary:
         return None
@@ -178,9 +185,18 @@ def readme_purpose(text: str, summary: str, name: str = "") -> str:
     return ""
 
 
-def init_purpose(text: str) -> str:
+def words_of(name: str) -> str:
+    """A code name as words: ``detect_shell`` -> "detect shell", ``ServerSentEvent`` -> "server
+    sent event", ``JSONServerSentEvent`` -> "JSON server sent event" (an acronym stays)."""
+    parts = re.findall(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+", name)
+    return " ".join(p if p.isupper() and len(p) > 1 else p.lower() for p in parts)
+
+
+def init_purpose(text: str, in_words: bool = False) -> str:
     """What the first READ_LINES lines of an ``__init__.py`` say: its docstring's first sentence
-    and up to five public names it defines or exports ('' when it says neither)."""
+    and up to five public names it defines or exports ('' when it says neither). With
+    ``in_words``, the first three names that are not constants, each also said in words (at
+    least two needed)."""
     shown = "\n".join(text.splitlines()[:READ_LINES])
     doc = ""
     try:
@@ -201,7 +217,14 @@ def init_purpose(text: str) -> str:
             if n and not n.startswith("_") and n not in names and n != "as":
                 names.append(n)
     parts = [f"{first} (from its __init__.py)"] if first else []
-    if names[:5]:
+    if in_words:
+        names = [n for n in names if not n.isupper()][:3]  # constants (NEED_DATA, VERSION) say little
+        if len(names) < 2:
+            return ""
+        said = [words_of(n) for n in names]
+        parts.append(f"by the names {'it' if parts else 'its __init__.py'} exports ({', '.join(names)}), "
+                     f"it is about {', '.join(said[:-1])} and {said[-1]}")
+    elif names[:5]:
         parts.append(f"{'it' if parts else 'its __init__.py'} provides {', '.join(names[:5])}")
     return "; ".join(parts)
 
@@ -224,7 +247,7 @@ def steps_for(package: str, shape: str, n: int, where: Path) -> dict | None:
     read, purpose = made
     files = sorted(python_files(where))
     shown, cut = shown_by_glob(files)
-    title = package if shape == "package" else distribution(package)["Name"]
+    title = package if shape in ("package", "names") else distribution(package)["Name"]
     if len(files) <= ALL_NAMED:  # a few: all of them, as the family survey demos name theirs
         which = "\n".join([ALL_FILES, *files])
     else:  # the first lines of the listing, as they came
@@ -259,8 +282,9 @@ def main() -> int:
     shutil.rmtree(SESSIONS, ignore_errors=True)
     SESSIONS.mkdir(parents=True)
     done, skipped, failed = 0, [], []
-    # the readme shape after the others, so that their rows (and questions) stay as they were recorded
+    # the readme and names shapes after the others, so that their rows (and questions) stay as they were recorded
     plan = [(p, s) for p in PACKAGES for s in SHAPES] + [(p, "readme") for p in PACKAGES]
+    plan += [(p, "names") for p in PACKAGES]
     for n, (package, shape) in enumerate(plan):
         task_id = f"survey-real-{n + 1:03d}-{package}-{shape}"
         with tempfile.TemporaryDirectory(prefix="limi-survey-") as tmp:
