@@ -62,10 +62,10 @@ def test_a_dataset_out_of_step_with_its_manifest_is_refused(mm, monkeypatch, tmp
 def test_package_and_readme_surveys_can_be_counted(mm, tmp_path):
     out = tmp_path / "mix.jsonl"
     mm.main(["-o", str(out), "--per-family", "1", "--package-surveys", "5", "--other-surveys", "0",
-             "--readme-surveys", "3"])
+             "--readme-surveys", "3", "--names-surveys", "4"])
     shapes = collections.Counter(s["tags"][2] for s in json.loads((tmp_path / "mix.jsonl.manifest.json").read_text())["rows"]
                                  if s["dataset"].endswith("survey.jsonl"))
-    assert shapes == {"package": 5, "readme": 3}
+    assert shapes == {"package": 5, "readme": 3, "names": 4}
 
 
 def test_exclude_leaves_out_an_earlier_mix_coding_rows_and_wrong_rows_are_drawn_per_family(mm, tmp_path):

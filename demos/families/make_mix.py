@@ -9,8 +9,9 @@ both, small enough to train from the base in about an hour on two CPU cores:
   family left out: the real-source surveys replace it);
 - every survey row of the ``package`` shape (the package folder alone, as the first-command
   benchmark copies one; ``--package-surveys N``: N of them, drawn), ``--other-surveys`` rows of
-  the ``repo`` and ``src`` shapes, and with ``--readme-surveys N`` the first N of the ``readme``
-  shape (a package's own long README);
+  the ``repo`` and ``src`` shapes, with ``--readme-surveys N`` the first N of the ``readme``
+  shape (a package's own long README), and with ``--names-surveys N`` the first N of the
+  ``names`` shape (the package alone, its exported names said in words);
 - with ``--wrong-per-family N``, N wrong-first rows of each family (``dataset/wrong.jsonl``:
   a wrong round 1, the check's failure, a grounded round 2);
 - with ``--exclude MANIFEST`` (repeatable), none of the coding rows an earlier mix's manifest
@@ -67,7 +68,7 @@ def by_family(name: str, exclude: set[str]) -> dict[str, list]:
 
 def mix(per_family: int, other_surveys: int, seed: int, readme_surveys: int = 0,
         package_surveys: int | None = None, wrong_per_family: int = 0,
-        exclude: set[str] = frozenset()) -> tuple[list[str], list[dict]]:
+        exclude: set[str] = frozenset(), names_surveys: int = 0) -> tuple[list[str], list[dict]]:
     rng = random.Random(seed)
     picked: list[tuple[str, str, dict]] = []
     for name, count in (("train", per_family), ("wrong", wrong_per_family)):
@@ -79,9 +80,9 @@ def mix(per_family: int, other_surveys: int, seed: int, readme_surveys: int = 0,
     if package_surveys is not None:
         alone = rng.sample(alone, min(package_surveys, len(alone)))
     others = [r for r in surveys if r[1]["tags"][2] in ("repo", "src")]
-    readmes = [r for r in surveys if r[1]["tags"][2] == "readme"]
     picked += [("survey", line, label) for line, label in alone + rng.sample(others, min(other_surveys, len(others)))]
-    picked += [("survey", line, label) for line, label in readmes[:readme_surveys]]
+    for shape, count in (("readme", readme_surveys), ("names", names_surveys)):
+        picked += [("survey", line, label) for line, label in surveys if label["tags"][2] == shape][:count]
     lines = [line for _, line, _ in picked]
     sources = [{"dataset": f"demos/families/dataset/{name}.jsonl", "id": label["id"], "tags": label["tags"]}
                for name, _, label in picked]
@@ -98,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--package-surveys", type=int, help="survey rows of the package-alone shape (default: all)")
     p.add_argument("--readme-surveys", type=int, default=0,
                    help="survey rows of the readme shape (a package's own long README), the first N")
+    p.add_argument("--names-surveys", type=int, default=0,
+                   help="survey rows of the names shape (the package alone, its exported names in words), the first N")
     p.add_argument("--wrong-per-family", type=int, default=0,
                    help="wrong-first rows of each family (dataset/wrong.jsonl)")
     p.add_argument("--exclude", type=Path, action="append", default=[], metavar="MANIFEST",
@@ -105,12 +108,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=16)
     a = p.parse_args(argv)
     lines, sources = mix(a.per_family, a.other_surveys, a.seed, a.readme_surveys, a.package_surveys,
-                         a.wrong_per_family, excluded_ids(a.exclude))
+                         a.wrong_per_family, excluded_ids(a.exclude), a.names_surveys)
     a.output.parent.mkdir(parents=True, exist_ok=True)
     a.output.write_text("".join(lines), encoding="utf-8")
     manifest = {"command": "make_mix", "per_family": a.per_family, "other_surveys": a.other_surveys,
                 "readme_surveys": a.readme_surveys, "package_surveys": a.package_surveys,
-                "wrong_per_family": a.wrong_per_family, "exclude": [str(m) for m in a.exclude],
+                "names_surveys": a.names_surveys, "wrong_per_family": a.wrong_per_family, "exclude": [str(m) for m in a.exclude],
                 "seed": a.seed, "row_count": len(lines), "rows": sources}
     a.output.with_name(a.output.name + ".manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     kinds = collections.Counter(s["dataset"].rsplit("/", 1)[1] for s in sources)
