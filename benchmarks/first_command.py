@@ -153,17 +153,18 @@ def main() -> None:
     ap.add_argument("--rejudge", type=Path, metavar="REPORT",
                     help="judge a saved report's answers again (same repositories), running no model")
     args = ap.parse_args()
-    saved = {}
+    saved, earlier = {}, {}
     if args.rejudge:
         try:
-            saved = {r["repo"]: r for r in json.loads(args.rejudge.read_text())["runs"]}
+            earlier = json.loads(args.rejudge.read_text())
+            saved = {r["repo"]: r for r in earlier["runs"]}
         except (OSError, ValueError, KeyError, TypeError) as e:
             raise SystemExit(f"first_command: --rejudge {args.rejudge}: not a first-command report ({e})") from None
     # the LIMI_* settings of this run (LIMI_REPEAT_PENALTY, LIMI_TEMPERATURE, ...), which change the answers
     settings = {k: v for k, v in sorted(os.environ.items()) if k.startswith("LIMI_") and "KEY" not in k}
     report: dict = {"model": args.model, "prompt": PROMPT, "settings": settings, "runs": []}
     if args.rejudge:
-        report.update(model=json.loads(args.rejudge.read_text()).get("model"), rejudged=str(args.rejudge))
+        report.update(model=earlier.get("model"), rejudged=str(args.rejudge))
     with tempfile.TemporaryDirectory(prefix="first_command_") as tmp:
         repos: list[tuple[str, Path, list[str]]] = []
         this_repo(Path(tmp) / "limi-cli")

@@ -3,8 +3,11 @@ Python files in this repository and say what the project is for." must show. No 
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -65,3 +68,25 @@ def test_the_strict_judge_wants_prose_and_no_invented_path_of_any_extension(tmp_
     # dotted module names and abbreviations are not paths
     assert judge(f"mdurl.parse splits URLs, e.g. links. See README.md. {listing}", CALL, files, ["url"], "mdurl",
                  others, names)["invented"] == []
+
+
+def test_rejudge_judges_saved_answers_again_without_a_model(tmp_path, monkeypatch):
+    import first_command
+
+    saved = tmp_path / "saved.json"
+    answer = ("shellingham: its __init__.py provides ShellDetectionFailure.\n\nPython files, the first few:\n"
+              "shellingham/__init__.py\nshellingham/_core.py\nshellingham/nt.py")
+    saved.write_text(json.dumps({"model": "runs/t15", "runs": [
+        {"repo": "shellingham", "answer": answer, "calls": CALL, "rc": 0, "seconds": 1.0}]}))
+    out = tmp_path / "again.json"
+    monkeypatch.setattr(sys, "argv", ["first_command.py", "--rejudge", str(saved), "-o", str(out)])
+    monkeypatch.setattr(first_command, "run_one", lambda *a: pytest.fail("no model runs when re-judging"))
+    first_command.main()
+    report = json.loads(out.read_text())
+    assert report["model"] == "runs/t15" and report["rejudged"] == str(saved)
+    [run] = report["runs"]  # only the repositories the saved report has
+    assert run["repo"] == "shellingham" and run["lenient_passed"] and not run["passed"]
+    assert run["checks"]["says_what_for"] is False  # "Shell" only inside a class name the code defines
+    saved.write_text("[1, 2]")
+    with pytest.raises(SystemExit, match="--rejudge .*saved.json: not a first-command report"):
+        first_command.main()

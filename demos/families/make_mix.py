@@ -113,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     a.output.write_text("".join(lines), encoding="utf-8")
     manifest = {"command": "make_mix", "per_family": a.per_family, "other_surveys": a.other_surveys,
                 "readme_surveys": a.readme_surveys, "package_surveys": a.package_surveys,
-                "names_surveys": a.names_surveys, "wrong_per_family": a.wrong_per_family, "exclude": [str(m) for m in a.exclude],
+                "names_surveys": a.names_surveys, "wrong_per_family": a.wrong_per_family,
+                "exclude": [str(m) for m in a.exclude],
                 "seed": a.seed, "row_count": len(lines), "rows": sources}
     a.output.with_name(a.output.name + ".manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     kinds = collections.Counter(s["dataset"].rsplit("/", 1)[1] for s in sources)

@@ -128,7 +128,7 @@ def build(package: str, shape: str, dest: Path) -> tuple[str, str] | None:
         shutil.copytree(src, dest / package, ignore=SKIP)
         init = f"{package}/__init__.py"
         text = (dest / init).read_text(encoding="utf-8", errors="replace")
-        purpose = init_purpose(text) if shape == "package" else init_purpose(text, in_words=True)
+        purpose = init_purpose(text, in_words=shape == "names")
         return (init, purpose) if purpose else None
     if not summary:
         return None
