@@ -57,18 +57,18 @@ def package_source(name: str, dest: Path) -> None:
     shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
 
 
+def all_files(repo: Path) -> set[str]:
+    return {str(p.relative_to(repo)) for p in repo.rglob("*")
+            if p.is_file() and ".limi" not in p.parts and ".git" not in p.parts and "__pycache__" not in p.parts}
+
+
 def python_files(repo: Path) -> set[str]:
-    return {str(p.relative_to(repo)) for p in repo.rglob("*.py") if ".limi" not in p.parts and ".git" not in p.parts}
+    return {f for f in all_files(repo) if f.endswith(".py")}
 
 
 # a path with an extension a repository's files commonly have; a dotted module name
 # (``uvicorn.main``) is not one of them
 OTHER_PATH = re.compile(r"[\w./-]*\w\.(?:pyi|pyx|cu|c|h|cc|cpp|md|rst|txt|toml|cfg|ini|json|ya?ml|sh|js|ts|html|lock|typed)\b")
-
-
-def all_files(repo: Path) -> set[str]:
-    return {str(p.relative_to(repo)) for p in repo.rglob("*")
-            if p.is_file() and ".limi" not in p.parts and ".git" not in p.parts and "__pycache__" not in p.parts}
 
 
 def defined_names(repo: Path) -> set[str]:
@@ -153,17 +153,16 @@ def main() -> None:
     ap.add_argument("--rejudge", type=Path, metavar="REPORT",
                     help="judge a saved report's answers again (same repositories), running no model")
     args = ap.parse_args()
-    saved, earlier = {}, {}
+    # the LIMI_* settings of this run (LIMI_REPEAT_PENALTY, LIMI_TEMPERATURE, ...), which change the answers
+    settings = {k: v for k, v in sorted(os.environ.items()) if k.startswith("LIMI_") and "KEY" not in k}
+    report: dict = {"model": args.model, "prompt": PROMPT, "settings": settings, "runs": []}
+    saved = {}
     if args.rejudge:
         try:
             earlier = json.loads(args.rejudge.read_text())
             saved = {r["repo"]: r for r in earlier["runs"]}
         except (OSError, ValueError, KeyError, TypeError) as e:
             raise SystemExit(f"first_command: --rejudge {args.rejudge}: not a first-command report ({e})") from None
-    # the LIMI_* settings of this run (LIMI_REPEAT_PENALTY, LIMI_TEMPERATURE, ...), which change the answers
-    settings = {k: v for k, v in sorted(os.environ.items()) if k.startswith("LIMI_") and "KEY" not in k}
-    report: dict = {"model": args.model, "prompt": PROMPT, "settings": settings, "runs": []}
-    if args.rejudge:
         report.update(model=earlier.get("model"), rejudged=str(args.rejudge))
     with tempfile.TemporaryDirectory(prefix="first_command_") as tmp:
         repos: list[tuple[str, Path, list[str]]] = []
