@@ -18,7 +18,7 @@ from evaluation.task import load_suite
 ROOT = Path(__file__).resolve().parents[1]
 FAMILIES = ROOT / "demos" / "families"
 SHARED_TASKS = ROOT.parent / "shared" / "tasks"
-FAMILY_COUNT = 15
+FAMILY_COUNT = 18
 # names any project has (their text is the family's own); .final_answer: the reference answer the harness reads
 FILLER = {"README.md", "README.rst", "README.txt", "readme.md", "NOTES.txt", ".final_answer"}
 WRITE_MODULE = {"train": 24, "validation": 6, "rollouts": 12}  # write-module has more instances than the others
@@ -117,3 +117,15 @@ def test_a_run_gives_the_check_the_final_answer_of_each_round(tmp_path):
     assert (result.status, result.passed_round, len(result.rounds)) == ("pass", 2, 2), result
     assert "does not name" in result.rounds[0].check_output
     assert result.diff_path is None  # the answer file lies outside the workspace
+
+
+def test_the_later_families_have_their_own_dataset_and_the_first_192_rows_are_untouched():
+    """record.py writes the three later families to dataset/more.jsonl: one row a training task, and none in train.jsonl."""
+    dataset = FAMILIES / "dataset"
+    later = {"add-method", "fix-crash", "group-total"}
+    train_tasks = [t.id for t in load_suite(str(FAMILIES / "train")).tasks if t.tags[0] in later]
+    more = json.loads((dataset / "more.jsonl.manifest.json").read_text())["rows"]
+    assert sorted(Path(r["source"]).stem for r in more) == sorted(train_tasks) and len(train_tasks) == 36
+    assert len((dataset / "more.jsonl").read_text().splitlines()) == len(more)
+    first = json.loads((dataset / "train.jsonl.manifest.json").read_text())["rows"]
+    assert len(first) == 192 and not {r["tags"][0] for r in first} & later

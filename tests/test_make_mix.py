@@ -93,3 +93,17 @@ def test_exclude_of_a_file_that_is_not_a_manifest_is_one_clear_error(mm, tmp_pat
     bad.write_text('{"messages": []}\n')
     with pytest.raises(SystemExit, match=r"--exclude .*rows.jsonl: not a mix manifest"):
         mm.main(["-o", str(tmp_path / "x.jsonl"), "--exclude", str(bad)])
+
+
+def test_rows_of_the_later_families_are_drawn_per_family_and_leave_older_mixes_alone(mm, tmp_path):
+    plain, more = tmp_path / "plain.jsonl", tmp_path / "more.jsonl"
+    mm.main(["-o", str(plain), "--per-family", "2", "--other-surveys", "1", "--package-surveys", "2", "--seed", "5"])
+    mm.main(["-o", str(more), "--per-family", "2", "--other-surveys", "1", "--package-surveys", "2", "--seed", "5",
+             "--more-per-family", "3"])
+    rows = json.loads((tmp_path / "more.jsonl.manifest.json").read_text())["rows"]
+    later = collections.Counter(r["tags"][0] for r in rows if r["dataset"].endswith("more.jsonl"))
+    assert later == {"add-method": 3, "fix-crash": 3, "group-total": 3}
+    # the first fifteen families' rows are drawn first, so a mix without --more-per-family is what it was
+    first = lambda p: {r["id"] for r in json.loads(p.read_text())["rows"] if r["dataset"].endswith("train.jsonl")}  # noqa: E731
+    assert first(tmp_path / "plain.jsonl.manifest.json") == first(tmp_path / "more.jsonl.manifest.json")
+    assert not any(r["dataset"].endswith("more.jsonl") for r in json.loads((tmp_path / "plain.jsonl.manifest.json").read_text())["rows"])

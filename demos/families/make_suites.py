@@ -1,10 +1,11 @@
 """Generate the task families: a training suite, a validation suite and a rollout suite of small checked tasks.
 
-Fifteen families of the everyday work a terminal agent does (write a file, write JSON, look a
+Eighteen families of the everyday work a terminal agent does (write a file, write JSON, look a
 fact up in documents, count log lines, fix a wrong operator, add a function, rename a function,
 sum a CSV column, fix a bug that a test shows, add a keyword parameter, find where something is
 defined, count a marker across a folder tree, write a command-line script, survey a project and
-say what it is for, write a new module with one function), each instance drawn from its own names
+say what it is for, write a new module with one function; and, added later, give a class new
+methods, stop a function crashing on an edge input, total a CSV column per group), each instance drawn from its own names
 and values with a fixed seed. The survey family writes nothing: its check judges the final
 answer (``$FINAL_ANSWER_FILE``), and its ``solution/`` holds only the reference answer
 (``.final_answer``). The survey's README is named in several ways, or missing (the entry module's
@@ -649,11 +650,168 @@ def write_module(r: random.Random, i: int) -> dict:
             "check": _check("calls", module=module, func=func, cases=cases), "steps": steps}
 
 
+# add-method: (class, module stem, its source, the method it has, [(new method, its source, what it does, cases)])
+_CLASSES = [
+    ("Tray", "trays", "class Tray:\n    def __init__(self):\n        self.things = []\n\n    def put(self, thing):\n"
+     "        self.things.append(thing)\n", "put",
+     [("newest", "    def newest(self):\n        if not self.things:\n            return None\n        return self.things[-1]\n",
+       "returns the thing put last, or None when the tray is empty (it removes nothing)",
+       [('t = Tray(); t.put("a"); t.put("b"); got = t.newest()', "b"), ("got = Tray().newest()", None),
+        ("t = Tray(); t.put(1); t.newest(); got = t.things", [1])]),
+      ("emptied", "    def emptied(self):\n        taken = self.things\n        self.things = []\n        return taken\n",
+       "removes every thing and returns them as a list",
+       [("t = Tray(); t.put(4); t.put(5); got = [t.emptied(), t.things]", [[4, 5], []])])]),
+    ("Ledger", "books", "class Ledger:\n    def __init__(self):\n        self.entries = []\n\n    def record(self, amount):\n"
+     "        self.entries.append(amount)\n", "record",
+     [("balance", "    def balance(self):\n        return sum(self.entries)\n",
+       "returns the sum of every recorded amount (0 when nothing was recorded)",
+       [("g = Ledger(); g.record(5); g.record(-2); got = g.balance()", 3), ("got = Ledger().balance()", 0)]),
+      ("entry_count", "    def entry_count(self):\n        return len(self.entries)\n",
+       "returns how many amounts were recorded",
+       [("g = Ledger(); g.record(7); g.record(7); got = g.entry_count()", 2)])]),
+    ("Roster", "teams", "class Roster:\n    def __init__(self):\n        self.names = []\n\n    def enrol(self, name):\n"
+     "        self.names.append(name)\n", "enrol",
+     [("has", "    def has(self, name):\n        return name in self.names\n",
+       "returns True when that name was enrolled, else False",
+       [('r = Roster(); r.enrol("ada"); got = [r.has("ada"), r.has("bob")]', [True, False])]),
+      ("drop", "    def drop(self, name):\n        if name in self.names:\n            self.names.remove(name)\n",
+       "removes that name, and does nothing when the name is not enrolled",
+       [('r = Roster(); r.enrol("ada"); r.enrol("bob"); r.drop("ada"); r.drop("zed"); got = r.names', ["bob"])])]),
+    ("Meter", "gauges", "class Meter:\n    def __init__(self):\n        self.value = 0\n\n    def tick(self):\n"
+     "        self.value += 1\n", "tick",
+     [("reset", "    def reset(self):\n        self.value = 0\n", "sets the value back to 0",
+       [("m = Meter(); m.tick(); m.tick(); m.reset(); got = m.value", 0),
+        ("m = Meter(); m.reset(); m.tick(); got = m.value", 1)]),
+      ("advance", "    def advance(self, steps):\n        self.value += steps\n", "adds steps to the value in one go",
+       [("m = Meter(); m.tick(); m.advance(5); got = m.value", 6)])]),
+    ("Wallet", "purses", "class Wallet:\n    def __init__(self):\n        self.coins = 0\n\n    def deposit(self, n):\n"
+     "        self.coins += n\n", "deposit",
+     [("spend", "    def spend(self, n):\n        if n > self.coins:\n            raise ValueError('not enough coins')\n"
+       "        self.coins -= n\n", "takes n away from the coins, and raises ValueError when n is more than the coins held",
+       [("w = Wallet(); w.deposit(10); w.spend(4); got = w.coins", 6),
+        ('w = Wallet(); w.deposit(1)\ntry:\n    w.spend(5)\n    got = "no error"\nexcept ValueError:\n    got = "ValueError"',
+         "ValueError")]),
+      ("is_broke", "    def is_broke(self):\n        return self.coins == 0\n", "returns True when it holds no coins",
+       [("w = Wallet(); a = w.is_broke(); w.deposit(2); got = [a, w.is_broke()]", [True, False])])]),
+    ("Playlist", "tracks", "class Playlist:\n    def __init__(self):\n        self.songs = []\n\n    def add_song(self, title):\n"
+     "        self.songs.append(title)\n", "add_song",
+     [("size", "    def size(self):\n        return len(self.songs)\n", "returns how many songs it holds",
+       [('p = Playlist(); p.add_song("x"); p.add_song("y"); got = p.size()', 2), ("got = Playlist().size()", 0)]),
+      ("opener", "    def opener(self):\n        return self.songs[0] if self.songs else None\n",
+       "returns the first song added, or None when there is none",
+       [('p = Playlist(); p.add_song("x"); p.add_song("y"); got = p.opener()', "x"), ("got = Playlist().opener()", None)])]),
+]
+
+
+def add_method(r: random.Random, i: int) -> dict:
+    cls, stem, src, has, methods = r.choice(_CLASSES)
+    module = f"{stem}_{r.choice(WORDS)}_{i}"
+    wanted = methods if r.random() < 0.4 else [r.choice(methods)]
+    names = " and ".join(f"{m[0]}()" for m in wanted)
+    if len(wanted) == 1:
+        ask = f"Give {cls} a new method {wanted[0][0]}() that {wanted[0][2]}."
+    else:
+        ask = f"Give {cls} two new methods: {wanted[0][0]}(), which {wanted[0][2]}, and {wanted[1][0]}(), which {wanted[1][2]}."
+    last = src.splitlines(keepends=True)[-1]
+    added = "".join("\n" + m[1] for m in wanted)
+    # the check's JSON goes inside single quotes in the shell: its code quotes with ", its results are lists
+    cases = [{"code": code, "want": want} for m in wanted for code, want in m[3]]
+    code, want = wanted[-1][3][0]
+    probe = code.replace('"', "'").replace("; got = ", "; print(").replace("got = ", "print(") + ")" if "\n" not in code else None
+    steps = [_do(f"Read {module}.py to see how {cls} keeps its data.", "read_file", path=f"{module}.py"),
+             _do(f"Add {names} at the end of the class, in the same style as {has}().", "edit", path=f"{module}.py",
+                 old_string=last, new_string=last + added)]
+    if probe:
+        steps.append(_do("Try it.", "shell", command=f"python3 -c \"from {module} import {cls}; {probe}\""))
+    steps.append({"answer": f"Added {names} to {cls} in {module}.py." + (f" `{code.split('got = ')[-1]}` gives {want!r}." if probe else "")})
+    return {"instruction": f"{module}.py defines a class {cls} with a method {has}(). {ask}",
+            "files": {f"{module}.py": src}, "solution": {f"{module}.py": src + added},
+            "check": _check("snippets", module=module, cases=cases), "steps": steps}
+
+
+# fix-crash: (function, module stem, its source, the guard, the error, when, the example call, the value to give, cases)
+_CRASHES = [
+    ("first_word", "wordy", "def first_word(text):\n    return text.split()[0]\n", "    if not text.split():\n        return ''\n",
+     "IndexError", "the text has no words", "first_word('')", "", [["alpha beta", "alpha"], ["", ""], ["   ", ""]]),
+    ("largest", "numbits", "def largest(nums):\n    return max(nums)\n", "    if not nums:\n        return None\n",
+     "ValueError", "the list is empty", "largest([])", None, [[[3, 9, 2], 9], [[], None]]),
+    ("share", "fractions_kit", "def share(part, whole):\n    return part / whole\n", "    if whole == 0:\n        return 0.0\n",
+     "ZeroDivisionError", "whole is 0", "share(3, 0)", 0.0, [[1, 4, 0.25], [3, 0, 0.0]]),
+    ("initial", "namebits", "def initial(name):\n    return name[0].upper()\n", "    if not name:\n        return ''\n",
+     "IndexError", "the name is an empty string", "initial('')", "", [["ada", "A"], ["", ""]]),
+    ("shortest", "lexis", "def shortest(words):\n    return min(words, key=len)\n", "    if not words:\n        return None\n",
+     "ValueError", "it gets no words", "shortest([])", None, [[["kiwi", "fig"], "fig"], [[], None]]),
+    ("last_item", "seqbits", "def last_item(items):\n    return items[-1]\n", "    if not items:\n        return None\n",
+     "IndexError", "the list is empty", "last_item([])", None, [[[1, 2], 2], [[], None]]),
+]
+
+
+def fix_crash(r: random.Random, i: int) -> dict:
+    func, stem, src, guard, error, when, call, value, cases = r.choice(_CRASHES)
+    module = f"{stem}_{r.choice(WORDS)}_{i}"
+    head = src.splitlines(keepends=True)[0]
+    fixed = src.replace(head, head + guard, 1)
+    good = f"{func}({', '.join(map(repr, cases[0][:-1]))})"
+    run = lambda expr: f"python3 -c \"from {module} import {func}; print(repr({expr}))\""  # noqa: E731
+    return {"instruction": f"{func}() in {module}.py raises {error} when {when}, as {call} shows. Have it return "
+                           f"{value!r} in that case instead; every other input must give the same result as before.",
+            "files": {f"{module}.py": src}, "solution": {f"{module}.py": fixed},
+            "check": _check("calls", module=module, func=func, cases=cases),
+            "steps": [_expect_error(_do("Reproduce the crash first.", "shell", command=run(call))),
+                      _do(f"It raises {error}. Read the function.", "read_file", path=f"{module}.py"),
+                      _do(f"Return {value!r} before the line that fails when {when}.", "edit", path=f"{module}.py",
+                          old_string=head, new_string=head + guard),
+                      _do("Run the failing call and a normal one.", "shell", command=run(f"({call}, {good})")),
+                      {"answer": f"Fixed {func}() in {module}.py: when {when} it now returns {value!r} instead of raising "
+                                 f"{error}; {good} still gives {cases[0][-1]!r}."}]}
+
+
+_PRICES = [0.5, 1.25, 2.0, 2.5, 3.75, 4.0, 5.5]
+
+
+def group_total(r: random.Random, i: int) -> dict:
+    cities = r.sample(CITIES, r.randint(3, 4))
+    rows = [(r.choice(cities), r.randint(1, 30), r.choice(_PRICES)) for _ in range(r.randint(7, 11))]
+    totals = {c: sum(u for cc, u, _ in rows if cc == c) for c in cities}
+    top = max(totals, key=totals.get)
+    if list(totals.values()).count(totals[top]) > 1:  # one city with the most units, no tie
+        rows.append((top, 1, r.choice(_PRICES)))
+        totals[top] += 1
+    name, out = f"orders_{i}.csv", _result_file(r, i)
+    src = "city,units,price\n" + "".join(f"{c},{u},{p}\n" for c, u, p in rows)
+    city = r.choice([c for c, _, _ in rows])
+    each = f"csv.DictReader(open('{name}'))"
+    kind = r.choice(["units", "top", "value"])
+    if kind == "units":
+        ask, value = f"How many units were ordered for {city} in total? Write just the number to {out}.", totals[city]
+        code = f"import csv; print(sum(int(r['units']) for r in {each} if r['city'] == '{city}'))"
+        what = f"the {city} rows add up to {value} units"
+    elif kind == "top":
+        ask, value = f"Which city ordered the most units over all its rows? Put just the city's name in {out}.", top
+        code = (f"import csv, collections; t = collections.Counter()\nfor r in {each}: t[r['city']] += int(r['units'])\n"
+                "print(t.most_common())")
+        what = f"{top} has the most units in total ({totals[top]})"
+    else:
+        total = sum(u * p for c, u, p in rows if c == city)
+        ask, value = (f"What is the total value of the {city} orders (units times price, summed)? Write it with two "
+                      f"decimals (like 7.25) to {out}.", f"{total:.2f}")
+        code = f"import csv; print('%.2f' % sum(int(r['units']) * float(r['price']) for r in {each} if r['city'] == '{city}'))"
+        what = f"the {city} orders are worth {value} in total"
+    return {"instruction": f"{name} has one row per order: its city, units and price. {ask}",
+            "files": {name: src}, "solution": {out: f"{value}\n"}, "check": _check("one_word", path=out, word=str(value)),
+            "steps": [_do("Read the CSV file to see its columns.", "read_file", path=name),
+                      _do("Add it up per row with Python's csv module.", "shell", command=f"python3 -c \"{code}\""),
+                      _do(f"The result is {value}. Write it.", "write_file", path=out, content=f"{value}\n"),
+                      {"answer": f"In {name}, {what}; I wrote {value} to {out}."}]}
+
+
 FAMILIES = {"write-line": write_line, "json-settings": json_settings, "lookup-fact": lookup_fact,
             "count-lines": count_lines, "fix-operator": fix_operator, "add-function": add_function,
             "rename-function": rename_function, "csv-sum": csv_sum, "fix-by-test": fix_by_test,
             "add-parameter": add_parameter, "find-definition": find_definition, "count-marker": count_marker,
-            "cli-script": cli_script, "survey": survey, "write-module": write_module}
+            "cli-script": cli_script, "survey": survey, "write-module": write_module,
+            # added after the first fifteen, so that their instances are drawn as before
+            "add-method": add_method, "fix-crash": fix_crash, "group-total": group_total}
 COUNTS = {"write-module": {"train": 24, "validation": 6, "rollouts": 12}}  # instances per split where not SPLITS
 
 

@@ -6,11 +6,14 @@ solution) is recorded with ``limi-cli record`` in a fresh git workspace offered 
 tools, exactly as demos/record_all.py records the hand-written demos; the log must end
 ``done`` with no failed call, and the task's own check must pass in the final workspace. Logs
 go to ``demos/families/sessions/``, rows to ``demos/families/dataset/train.jsonl`` (with a
-manifest). Only the ``train`` split is ever recorded: the validation split stays unseen. A step
-marked ``expect_error`` (running a test that fails before the fix) may fail; the check sees the
-demo's final answer in ``$FINAL_ANSWER_FILE``, as in an evaluation run.
+manifest); the three families added later (a class's new methods, a crash on an edge input, a
+CSV total per group) go to ``more_sessions/`` and ``dataset/more.jsonl``, so the first 192 rows
+stay as they were (``--only more`` records just those). Only the ``train`` split is ever
+recorded: the validation split stays unseen. A step marked ``expect_error`` (running a test that fails before the fix) may fail; the check sees
+the demo's final answer in ``$FINAL_ANSWER_FILE``, as in an evaluation run.
 
-    .venv/bin/python demos/families/record.py
+    .venv/bin/python demos/families/record.py              # both sets
+    .venv/bin/python demos/families/record.py --only more  # the later families alone
 """
 
 from __future__ import annotations
@@ -82,29 +85,54 @@ def run_check(task, workspace: Path, answer: str):
         shutil.rmtree(outside, ignore_errors=True)
 
 
-def main() -> int:
-    suite = load_suite(str(HERE / "train"))
-    shutil.rmtree(SESSIONS, ignore_errors=True)
-    SESSIONS.mkdir(parents=True)
+# the families added after the first fifteen: recorded into their own dataset, so train.jsonl's rows (and every
+# mix drawn from them with a seed) stay as they were
+MORE_FAMILIES = ("add-method", "fix-crash", "group-total")
+MORE_SESSIONS = HERE / "more_sessions"
+
+
+def record_set(tasks: list, sessions: Path, dataset: str) -> int:
+    """Record ``tasks``' reference demos into ``sessions`` and export them as ``dataset/DATASET.jsonl``."""
+    shutil.rmtree(sessions, ignore_errors=True)
+    sessions.mkdir(parents=True)
     failed = []
-    for task in suite.tasks:
+    for task in tasks:
         folder = HERE / "train" / task.id
         steps = json.loads((folder / "steps.json").read_text())["steps"]
         expect = {n for n, step in enumerate(steps, 1) if step.get("expect_error")}
-        problems = record_demo(task, folder, folder / "steps.json", expect, SESSIONS)
+        problems = record_demo(task, folder, folder / "steps.json", expect, sessions)
         if problems:
             failed.append(f"{task.id}: {'; '.join(problems)}")
     for line in failed:
         print(f"FAILED {line}", file=sys.stderr)
-    print(f"recorded {len(suite.tasks) - len(failed)} of {len(suite.tasks)} family demos in {SESSIONS}")
+    print(f"recorded {len(tasks) - len(failed)} of {len(tasks)} family demos in {sessions}")
     if failed:
         return 1
     rel = lambda p: str(p.relative_to(REPO))  # noqa: E731
-    limi("data", "validate", rel(SESSIONS))
-    limi("data", "export", "--format", "limi", rel(SESSIONS), "-o", rel(DATASET / "train.jsonl"))
-    stats = json.loads(limi("data", "stats", "--json", rel(SESSIONS), capture=True).stdout)
-    (DATASET / "stats.json").write_text(json.dumps(stats, indent=2) + "\n")
+    limi("data", "validate", rel(sessions))
+    limi("data", "export", "--format", "limi", rel(sessions), "-o", rel(DATASET / f"{dataset}.jsonl"))
+    if dataset == "train":
+        stats = json.loads(limi("data", "stats", "--json", rel(sessions), capture=True).stdout)
+        (DATASET / "stats.json").write_text(json.dumps(stats, indent=2) + "\n")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--only", choices=["first", "more"],
+                    help="record only the first fifteen families (train.jsonl) or only the later ones (more.jsonl)")
+    a = ap.parse_args(argv)
+    tasks = load_suite(str(HERE / "train")).tasks
+    first = [t for t in tasks if t.tags[0] not in MORE_FAMILIES]
+    more = [t for t in tasks if t.tags[0] in MORE_FAMILIES]
+    rc = 0
+    if a.only != "more":
+        rc |= record_set(first, SESSIONS, "train")
+    if a.only != "first":
+        rc |= record_set(more, MORE_SESSIONS, "more")
+    return rc
 
 
 if __name__ == "__main__":

@@ -1,0 +1,16 @@
+class Tray:
+    def __init__(self):
+        self.things = []
+
+    def put(self, thing):
+        self.things.append(thing)
+
+    def newest(self):
+        if not self.things:
+            return None
+        return self.things[-1]
+
+    def emptied(self):
+        taken = self.things
+        self.things = []
+        return taken

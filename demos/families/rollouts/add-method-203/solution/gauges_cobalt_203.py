@@ -1,0 +1,9 @@
+class Meter:
+    def __init__(self):
+        self.value = 0
+
+    def tick(self):
+        self.value += 1
+
+    def reset(self):
+        self.value = 0

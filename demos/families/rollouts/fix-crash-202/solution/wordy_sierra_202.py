@@ -1,0 +1,4 @@
+def first_word(text):
+    if not text.split():
+        return ''
+    return text.split()[0]

@@ -1,0 +1,6 @@
+class Roster:
+    def __init__(self):
+        self.names = []
+
+    def enrol(self, name):
+        self.names.append(name)

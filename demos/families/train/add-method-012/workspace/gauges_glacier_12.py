@@ -1,0 +1,6 @@
+class Meter:
+    def __init__(self):
+        self.value = 0
+
+    def tick(self):
+        self.value += 1

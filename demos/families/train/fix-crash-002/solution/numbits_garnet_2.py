@@ -1,0 +1,4 @@
+def largest(nums):
+    if not nums:
+        return None
+    return max(nums)

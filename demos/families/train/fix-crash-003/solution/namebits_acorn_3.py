@@ -1,0 +1,4 @@
+def initial(name):
+    if not name:
+        return ''
+    return name[0].upper()

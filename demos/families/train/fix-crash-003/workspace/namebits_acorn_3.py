@@ -1,0 +1,2 @@
+def initial(name):
+    return name[0].upper()

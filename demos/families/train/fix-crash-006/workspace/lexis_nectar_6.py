@@ -1,0 +1,2 @@
+def shortest(words):
+    return min(words, key=len)

@@ -1,0 +1,9 @@
+class Wallet:
+    def __init__(self):
+        self.coins = 0
+
+    def deposit(self, n):
+        self.coins += n
+
+    def is_broke(self):
+        return self.coins == 0
