@@ -231,12 +231,18 @@ def csv_sum(r: random.Random, i: int) -> dict:
     else:
         ask, value = f"Which item has the largest qty? Put just the item's name in {out}.", items[qty.index(max(qty))]
         code, what = f"rows = list({rows}); print(max(rows, key=lambda r: int(r['qty']))['item'])", "the item with the largest qty is"
-    return {"instruction": f"{name} lists items with their qty and bin. {ask}",
+    return _csv_task(f"{name} lists items with their qty and bin. {ask}", name, csv, out, value,
+                     f"python3 -c \"import csv; {code}\"", f"In {name}, {what} {value}; I wrote it to {out}.")
+
+
+def _csv_task(instruction: str, name: str, csv: str, out: str, value, command: str, answer: str,
+              look: str = "Read the CSV file.", work: str = "Work it out with Python's csv module.") -> dict:
+    """A question about one CSV file: read it, compute with Python, write the one-word result to ``out``."""
+    return {"instruction": instruction,
             "files": {name: csv}, "solution": {out: f"{value}\n"}, "check": _check("one_word", path=out, word=str(value)),
-            "steps": [_do("Read the CSV file.", "read_file", path=name),
-                      _do("Work it out with Python's csv module.", "shell", command=f"python3 -c \"import csv; {code}\""),
+            "steps": [_do(look, "read_file", path=name), _do(work, "shell", command=command),
                       _do(f"The result is {value}. Write it.", "write_file", path=out, content=f"{value}\n"),
-                      {"answer": f"In {name}, {what} {value}; I wrote it to {out}."}]}
+                      {"answer": answer}]}
 
 
 def _expect_error(step: dict) -> dict:
@@ -797,12 +803,9 @@ def group_total(r: random.Random, i: int) -> dict:
                       f"decimals (like 7.25) to {out}.", f"{total:.2f}")
         code = f"import csv; print('%.2f' % sum(int(r['units']) * float(r['price']) for r in {each} if r['city'] == '{city}'))"
         what = f"the {city} orders are worth {value} in total"
-    return {"instruction": f"{name} has one row per order: its city, units and price. {ask}",
-            "files": {name: src}, "solution": {out: f"{value}\n"}, "check": _check("one_word", path=out, word=str(value)),
-            "steps": [_do("Read the CSV file to see its columns.", "read_file", path=name),
-                      _do("Add it up per row with Python's csv module.", "shell", command=f"python3 -c \"{code}\""),
-                      _do(f"The result is {value}. Write it.", "write_file", path=out, content=f"{value}\n"),
-                      {"answer": f"In {name}, {what}; I wrote {value} to {out}."}]}
+    return _csv_task(f"{name} has one row per order: its city, units and price. {ask}", name, src, out, value,
+                     f"python3 -c \"{code}\"", f"In {name}, {what}; I wrote {value} to {out}.",
+                     look="Read the CSV file to see its columns.", work="Add it up per row with Python's csv module.")
 
 
 FAMILIES = {"write-line": write_line, "json-settings": json_settings, "lookup-fact": lookup_fact,
