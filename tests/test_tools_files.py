@@ -136,6 +136,31 @@ def test_read_file_missing_file_is_an_error(ctx):
         read(ctx, "nope.txt")
 
 
+def test_a_missing_file_names_the_files_it_may_have_meant(ctx, ws):
+    (ws / "pkg").mkdir()
+    (ws / "pkg" / "mathops.py").write_text("import os\n\n\ndef sum_to(n):\n    return n\n")
+    (ws / "notes.md").write_text("sum_to is in pkg\n")  # mentions the name, defines nothing
+    (ws / ".gitignore").write_text("build/\n")
+    (ws / "build").mkdir()
+    (ws / "build" / "mathops.py").write_text("def sum_to(n):\n    return 0\n")  # ignored: never suggested
+    # a function's name read as a file: the module that defines it
+    with pytest.raises(ToolError) as e:
+        read(ctx, "sum_to")
+    assert str(e.value) == ("file not found: sum_to; did you mean pkg/mathops.py (it defines sum_to)? "
+                            "check the path with list_files or glob")
+    # a file in another folder, a typo: the close names
+    with pytest.raises(ToolError, match=r"did you mean pkg/mathops.py\?"):
+        read(ctx, "mathops.py")
+    with pytest.raises(ToolError, match=r"file not found: note.md; did you mean notes.md\?"):
+        read(ctx, "note.md")
+    with pytest.raises(ToolError, match=r"did you mean pkg/mathops.py\? check the path, or use write_file"):
+        edit(ctx, "math_ops.py", "return n", "return n * 2")
+    # nothing close: the plain message
+    with pytest.raises(ToolError) as e:
+        read(ctx, "zzz_unrelated.cfg")
+    assert str(e.value) == "file not found: zzz_unrelated.cfg; check the path with list_files or glob"
+
+
 def test_read_file_refuses_dotdot_path(ctx, ws):
     (ws.parent / "secret.txt").write_text("secret\n")
     with pytest.raises(OutsideWorkspace):
