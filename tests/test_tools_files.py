@@ -155,6 +155,11 @@ def test_a_missing_file_names_the_files_it_may_have_meant(ctx, ws):
         read(ctx, "note.md")
     with pytest.raises(ToolError, match=r"did you mean pkg/mathops.py\? check the path, or use write_file"):
         edit(ctx, "math_ops.py", "return n", "return n * 2")
+    # new code sent as both sides of an edit (the old side is not in the file): how to add code
+    with pytest.raises(ToolError, match="old_string is not in pkg/mathops.py, and new_string is the same text; to add code"):
+        edit(ctx, "pkg/mathops.py", "def peek(self):\n    pass\n", "def peek(self):\n    pass\n")
+    with pytest.raises(ToolError, match="^old_string and new_string are the same; nothing would change$"):
+        edit(ctx, "pkg/mathops.py", "return n", "return n")
     # nothing close: the plain message
     with pytest.raises(ToolError) as e:
         read(ctx, "zzz_unrelated.cfg")

@@ -284,9 +284,13 @@ class EditTool(Tool):
 
     def run(self, params: EditTool.Params, ctx: ToolContext) -> Observation:
         old, new = params.old_string, params.new_string
-        if old == new:
-            raise ToolError("old_string and new_string are the same; nothing would change")
         path, rel, text = _text_to_edit(ctx, params.path)
+        if old == new:
+            if old and text is not None and old not in text:  # new code sent as both sides: say how to add code
+                raise ToolError(f"old_string is not in {rel}, and new_string is the same text; to add code, set "
+                                "old_string to a line that is in the file (such as its last line) and new_string "
+                                "to that line followed by the new code")
+            raise ToolError("old_string and new_string are the same; nothing would change")
         if text is None:
             if old:
                 raise ToolError(f"file not found: {params.path}; {did_you_mean(ctx, params.path)}check the path, "
