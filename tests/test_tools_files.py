@@ -243,6 +243,19 @@ def test_edit_not_found_is_an_error_and_file_unchanged(ctx, ws):
     assert (ws / "m.py").read_text() == "x = 1\n"
 
 
+def test_edit_not_found_shows_the_closest_lines_to_copy(ctx, ws):
+    src = "def add(a, b):\n    return a + b\n\n\ndef scale(values, factor):\n    return [v * factor for v in values]\n"
+    (ws / "calc.py").write_text(src)
+    with pytest.raises(ToolError) as e:  # a misremembered line: the real one is shown, numbered
+        edit(ctx, "calc.py", "def scale(vals, factor):\n    return [v * factor for v in vals]", "x")
+    assert str(e.value).endswith("; the closest lines in the file (5-6) are:\n"
+                                 "def scale(values, factor):\n    return [v * factor for v in values]")
+    with pytest.raises(ToolError) as e:  # nothing like it in the file: no lines shown
+        edit(ctx, "calc.py", "class Stack:\n    items = []", "x")
+    assert str(e.value) == "old_string was not found in calc.py; read the file and copy the exact text, including whitespace"
+    assert (ws / "calc.py").read_text() == src
+
+
 def test_edit_ambiguous_match_is_an_error_and_file_unchanged(ctx, ws):
     (ws / "m.py").write_text("x = 1\nx = 1\n")
     with pytest.raises(ToolError, match="ambiguous: 2 matches.*replace_all"):
