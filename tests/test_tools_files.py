@@ -136,6 +136,36 @@ def test_read_file_missing_file_is_an_error(ctx):
         read(ctx, "nope.txt")
 
 
+def test_a_missing_file_names_the_files_it_may_have_meant(ctx, ws):
+    (ws / "pkg").mkdir()
+    (ws / "pkg" / "mathops.py").write_text("import os\n\n\ndef sum_to(n):\n    return n\n")
+    (ws / "notes.md").write_text("sum_to is in pkg\n")  # mentions the name, defines nothing
+    (ws / ".gitignore").write_text("build/\n")
+    (ws / "build").mkdir()
+    (ws / "build" / "mathops.py").write_text("def sum_to(n):\n    return 0\n")  # ignored: never suggested
+    # a function's name read as a file: the module that defines it
+    with pytest.raises(ToolError) as e:
+        read(ctx, "sum_to")
+    assert str(e.value) == ("file not found: sum_to; did you mean pkg/mathops.py (it defines sum_to)? "
+                            "check the path with list_files or glob")
+    # a file in another folder, a typo: the close names
+    with pytest.raises(ToolError, match=r"did you mean pkg/mathops.py\?"):
+        read(ctx, "mathops.py")
+    with pytest.raises(ToolError, match=r"file not found: note.md; did you mean notes.md\?"):
+        read(ctx, "note.md")
+    with pytest.raises(ToolError, match=r"did you mean pkg/mathops.py\? check the path, or use write_file"):
+        edit(ctx, "math_ops.py", "return n", "return n * 2")
+    # new code sent as both sides of an edit (the old side is not in the file): how to add code
+    with pytest.raises(ToolError, match="old_string is not in pkg/mathops.py, and new_string is the same text; to add code"):
+        edit(ctx, "pkg/mathops.py", "def peek(self):\n    pass\n", "def peek(self):\n    pass\n")
+    with pytest.raises(ToolError, match="^old_string and new_string are the same; nothing would change$"):
+        edit(ctx, "pkg/mathops.py", "return n", "return n")
+    # nothing close: the plain message
+    with pytest.raises(ToolError) as e:
+        read(ctx, "zzz_unrelated.cfg")
+    assert str(e.value) == "file not found: zzz_unrelated.cfg; check the path with list_files or glob"
+
+
 def test_read_file_refuses_dotdot_path(ctx, ws):
     (ws.parent / "secret.txt").write_text("secret\n")
     with pytest.raises(OutsideWorkspace):
@@ -211,6 +241,19 @@ def test_edit_not_found_is_an_error_and_file_unchanged(ctx, ws):
     with pytest.raises(ToolError, match="old_string was not found in m.py; read the file and copy the exact text"):
         edit(ctx, "m.py", "x = 2", "x = 3")
     assert (ws / "m.py").read_text() == "x = 1\n"
+
+
+def test_edit_not_found_shows_the_closest_lines_to_copy(ctx, ws):
+    src = "def add(a, b):\n    return a + b\n\n\ndef scale(values, factor):\n    return [v * factor for v in values]\n"
+    (ws / "calc.py").write_text(src)
+    with pytest.raises(ToolError) as e:  # a misremembered line: the real one is shown, numbered
+        edit(ctx, "calc.py", "def scale(vals, factor):\n    return [v * factor for v in vals]", "x")
+    assert str(e.value).endswith("; the closest lines in the file (5-6) are:\n"
+                                 "def scale(values, factor):\n    return [v * factor for v in values]")
+    with pytest.raises(ToolError) as e:  # nothing like it in the file: no lines shown
+        edit(ctx, "calc.py", "class Stack:\n    items = []", "x")
+    assert str(e.value) == "old_string was not found in calc.py; read the file and copy the exact text, including whitespace"
+    assert (ws / "calc.py").read_text() == src
 
 
 def test_edit_ambiguous_match_is_an_error_and_file_unchanged(ctx, ws):

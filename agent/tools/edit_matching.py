@@ -14,6 +14,7 @@ applies only when it finds exactly one place:
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -62,7 +63,36 @@ def apply_edit(text: str, old: str, new: str, *, replace_all: bool, rel: str) ->
             )
         if spans:
             return Replacement(_replace_lines(text, old, new, spans[0]), strategy, 1)
-    raise ToolError(f"old_string was not found in {rel}; read the file and copy the exact text, including whitespace")
+    raise ToolError(f"old_string was not found in {rel}; read the file and copy the exact text, including whitespace"
+                    + closest_lines(text, old))
+
+
+CLOSEST_MAX_LINES = 2000  # a longer file gets no "closest lines" hint
+CLOSEST_MIN_RATIO = 0.6
+
+
+def closest_lines(text: str, old: str) -> str:
+    """"; the closest lines in the file (N-M) are:" and those lines, or "" when none is close.
+
+    The window of the file's lines, as many as ``old`` has, most like ``old`` by difflib's
+    ratio (at least 0.6), so the model can copy the text that is really there.
+    """
+    lines = text.splitlines()
+    want = old.strip("\n")
+    size = max(1, len(want.splitlines()))
+    if not lines or len(lines) > CLOSEST_MAX_LINES or not want.strip():
+        return ""
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    matcher.set_seq2(want)
+    best, where = 0.0, 0
+    for i in range(max(1, len(lines) - size + 1)):
+        matcher.set_seq1("\n".join(lines[i:i + size]))
+        if matcher.real_quick_ratio() > best and matcher.quick_ratio() > best and (ratio := matcher.ratio()) > best:
+            best, where = ratio, i
+    if best < CLOSEST_MIN_RATIO:
+        return ""
+    shown = lines[where:where + size]
+    return f"; the closest lines in the file ({where + 1}-{where + len(shown)}) are:\n" + "\n".join(shown)
 
 
 # -- line-based fuzzy matching ------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import difflib
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -75,7 +76,57 @@ def _open_existing(ctx: ToolContext, path: str) -> tuple[Path, BinaryIO]:
     except IsADirectoryError:
         raise ToolError(f"{path} is a directory, not a file; use list_files to see what it contains") from None
     except (FileNotFoundError, NotADirectoryError):
-        raise ToolError(f"file not found: {path}; check the path with list_files or glob") from None
+        hint = did_you_mean(ctx, path)
+        raise ToolError(f"file not found: {path}; {hint}check the path with list_files or glob") from None
+
+
+SUGGEST_WALK_LIMIT = 2000  # files looked at for a suggestion
+SUGGEST_READ_BYTES = 256 * 1024  # a bigger .py file is not searched for a definition
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def did_you_mean(ctx: ToolContext, path: str) -> str:
+    """"did you mean X (or Y)? " for a path that does not exist, or "" when nothing is close.
+
+    Small models read what is not a file: a function's name (``sum_to``), a file name with a
+    typo, a file in another folder. The suggestions are files of the workspace (the same
+    .gitignore-aware walk as list_files, bounded): close names by difflib, and for a bare name
+    the ``.py`` files that define a function or class of that name.
+    """
+    from agent.tools.search import walk_files  # search imports this module
+
+    files = []
+    for entry in walk_files(ctx.workspace, ctx.workspace.root):
+        files.append(ctx.workspace.relative(entry.path))
+        if len(files) >= SUGGEST_WALK_LIMIT:
+            break
+    wanted = path.strip().removeprefix("./")
+    close = difflib.get_close_matches(wanted, files, n=2, cutoff=0.75)
+    by_name = {}
+    for f in files:
+        by_name.setdefault(f.rsplit("/", 1)[-1], f)
+    close += [by_name[n] for n in difflib.get_close_matches(wanted.rsplit("/", 1)[-1], list(by_name), n=2, cutoff=0.75)]
+    stem = wanted.rsplit("/", 1)[-1].removesuffix(".py").split("(")[0]
+    defines = []
+    if _IDENTIFIER.fullmatch(stem):
+        pattern = re.compile(rf"^\s*(?:async\s+def|def|class)\s+{re.escape(stem)}\b", re.M)
+        for f in files:
+            if f.endswith(".py") and _defines(ctx, f, pattern):
+                defines.append(f)
+                if len(defines) == 2:
+                    break
+    named = list(dict.fromkeys(close))[:2]
+    shown = [f"{f} (it defines {stem})" for f in defines] + [f for f in named if f not in defines]
+    return f"did you mean {' or '.join(shown[:3])}? " if shown else ""
+
+
+def _defines(ctx: ToolContext, rel: str, pattern: re.Pattern[str]) -> bool:
+    try:
+        with safe_open.open_read(ctx.workspace, ctx.workspace.resolve(rel)) as f:
+            data = f.read(SUGGEST_READ_BYTES + 1)
+    except Exception:  # unreadable, gone, a FIFO, a link out: no suggestion from it
+        return False
+    return len(data) <= SUGGEST_READ_BYTES and bool(pattern.search(data.decode("utf-8", errors="replace")))
 
 
 class ReadFileTool(Tool):
@@ -233,12 +284,17 @@ class EditTool(Tool):
 
     def run(self, params: EditTool.Params, ctx: ToolContext) -> Observation:
         old, new = params.old_string, params.new_string
-        if old == new:
-            raise ToolError("old_string and new_string are the same; nothing would change")
         path, rel, text = _text_to_edit(ctx, params.path)
+        if old == new:
+            if old and text is not None and old not in text:  # new code sent as both sides: say how to add code
+                raise ToolError(f"old_string is not in {rel}, and new_string is the same text; to add code, set "
+                                "old_string to a line that is in the file (such as its last line) and new_string "
+                                "to that line followed by the new code")
+            raise ToolError("old_string and new_string are the same; nothing would change")
         if text is None:
             if old:
-                raise ToolError(f"file not found: {params.path}; check the path, or use write_file to create it")
+                raise ToolError(f"file not found: {params.path}; {did_you_mean(ctx, params.path)}check the path, "
+                                "or use write_file to create it")
             return self._write(path, "", new, rel, ctx, "created")
         if not old and not text:
             return self._write(path, text, new, rel, ctx, "edited")
@@ -294,6 +350,7 @@ class MultiEditTool(Tool):
     def run(self, params: MultiEditTool.Params, ctx: ToolContext) -> Observation:
         path, rel, text = _text_to_edit(ctx, params.path)
         if text is None:
-            raise ToolError(f"file not found: {params.path}; check the path, or use write_file to create it")
+            raise ToolError(f"file not found: {params.path}; {did_you_mean(ctx, params.path)}check the path, "
+                            "or use write_file to create it")
         after, results = apply_edits(text, params.edits, rel)
         return EditTool._write(path, text, after, rel, ctx, _note(rel, results))
