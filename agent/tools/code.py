@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from agent.tools import safe_open
 from agent.tools.base import Observation, Tool, ToolContext, ToolError
+from agent.tools.files import did_you_mean
 from agent.tools.workspace import OutsideWorkspace
 
 MAX_FUZZY = 10
@@ -151,7 +152,8 @@ class OutlineTool(Tool):
         if resolved.is_dir():
             raise ToolError(f"{params.path} is a directory; outline takes one source file (use list_files or glob)")
         if not resolved.exists():
-            raise ToolError(f"file not found: {params.path}; check the path with list_files or glob")
+            raise ToolError(f"file not found: {params.path}; {did_you_mean(ctx, params.path)}check the path with "
+                            "list_files or glob")
         if language_for(resolved) is None:
             known = " ".join(sorted(EXTENSIONS))
             raise ToolError(f"outline does not know the language of {params.path}; it reads {known} (use read_file)")
