@@ -657,6 +657,7 @@ def write_module(r: random.Random, i: int) -> dict:
 
 
 # add-method: (class, module stem, its source, the method it has, [(new method, its source, what it does, cases)])
+# (a case's code quotes with " and its result is a list: the check's JSON goes inside single quotes in the shell)
 _CLASSES = [
     ("Tray", "trays", "class Tray:\n    def __init__(self):\n        self.things = []\n\n    def put(self, thing):\n"
      "        self.things.append(thing)\n", "put",
@@ -717,19 +718,22 @@ def add_method(r: random.Random, i: int) -> dict:
     if len(wanted) == 1:
         ask = f"Give {cls} a new method {wanted[0][0]}() that {wanted[0][2]}."
     else:
-        ask = f"Give {cls} two new methods: {wanted[0][0]}(), which {wanted[0][2]}, and {wanted[1][0]}(), which {wanted[1][2]}."
+        (first, _, does, _), (second, _, does2, _) = wanted
+        ask = f"Give {cls} two new methods: {first}(), which {does}, and {second}(), which {does2}."
     last = src.splitlines(keepends=True)[-1]
     added = "".join("\n" + m[1] for m in wanted)
-    # the check's JSON goes inside single quotes in the shell: its code quotes with ", its results are lists
     cases = [{"code": code, "want": want} for m in wanted for code, want in m[3]]
-    code, want = wanted[-1][3][0]
-    probe = code.replace('"', "'").replace("; got = ", "; print(").replace("got = ", "print(") + ")" if "\n" not in code else None
+    code, want = wanted[-1][3][0]  # the first case of the last method, run as the demo's try
+    setup, result = code.rsplit("got = ", 1)
     steps = [_do(f"Read {module}.py to see how {cls} keeps its data.", "read_file", path=f"{module}.py"),
              _do(f"Add {names} at the end of the class, in the same style as {has}().", "edit", path=f"{module}.py",
                  old_string=last, new_string=last + added)]
-    if probe:
+    answer = f"Added {names} to {cls} in {module}.py."
+    if "\n" not in code:  # a one-line case runs inside python3 -c "..."
+        probe = f"{setup}print({result})".replace('"', "'")
         steps.append(_do("Try it.", "shell", command=f"python3 -c \"from {module} import {cls}; {probe}\""))
-    steps.append({"answer": f"Added {names} to {cls} in {module}.py." + (f" `{code.split('got = ')[-1]}` gives {want!r}." if probe else "")})
+        answer += f" `{result}` gives {want!r}."
+    steps.append({"answer": answer})
     return {"instruction": f"{module}.py defines a class {cls} with a method {has}(). {ask}",
             "files": {f"{module}.py": src}, "solution": {f"{module}.py": src + added},
             "check": _check("snippets", module=module, cases=cases), "steps": steps}

@@ -9,8 +9,9 @@ go to ``demos/families/sessions/``, rows to ``demos/families/dataset/train.jsonl
 manifest); the three families added later (a class's new methods, a crash on an edge input, a
 CSV total per group) go to ``more_sessions/`` and ``dataset/more.jsonl``, so the first 192 rows
 stay as they were (``--only more`` records just those). Only the ``train`` split is ever
-recorded: the validation split stays unseen. A step marked ``expect_error`` (running a test that fails before the fix) may fail; the check sees
-the demo's final answer in ``$FINAL_ANSWER_FILE``, as in an evaluation run.
+recorded: the validation split stays unseen. A step marked ``expect_error`` (running a test
+that fails before the fix) may fail; the check sees the demo's final answer in
+``$FINAL_ANSWER_FILE``, as in an evaluation run.
 
     .venv/bin/python demos/families/record.py              # both sets
     .venv/bin/python demos/families/record.py --only more  # the later families alone
@@ -18,6 +19,7 @@ the demo's final answer in ``$FINAL_ANSWER_FILE``, as in an evaluation run.
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 import subprocess
@@ -118,8 +120,6 @@ def record_set(tasks: list, sessions: Path, dataset: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import argparse
-
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", choices=["first", "more"],
                     help="record only the first fifteen families (train.jsonl) or only the later ones (more.jsonl)")
