@@ -107,3 +107,18 @@ def test_rows_of_the_later_families_are_drawn_per_family_and_leave_older_mixes_a
     first = lambda p: {r["id"] for r in json.loads(p.read_text())["rows"] if r["dataset"].endswith("train.jsonl")}  # noqa: E731
     assert first(tmp_path / "plain.jsonl.manifest.json") == first(tmp_path / "more.jsonl.manifest.json")
     assert not any(r["dataset"].endswith("more.jsonl") for r in json.loads((tmp_path / "plain.jsonl.manifest.json").read_text())["rows"])
+
+
+def test_hint_rows_are_drawn_last_per_family(mm, tmp_path):
+    more, hint = tmp_path / "more.jsonl", tmp_path / "hint.jsonl"
+    base = ["--per-family", "1", "--other-surveys", "0", "--package-surveys", "1", "--seed", "7", "--more-per-family", "1"]
+    mm.main(["-o", str(more), *base])
+    mm.main(["-o", str(hint), *base, "--hint-per-family", "2"])
+    manifest = json.loads((tmp_path / "hint.jsonl.manifest.json").read_text())
+    hints = collections.Counter(r["tags"][0] for r in manifest["rows"] if r["dataset"].endswith("hint.jsonl"))
+    assert set(hints.values()) == {2} and len(hints) >= 10 and "survey" not in hints
+    assert all("hint" in r["tags"] for r in manifest["rows"] if r["dataset"].endswith("hint.jsonl"))
+    assert manifest["hint_per_family"] == 2
+    # the coding rows are the ones the mix without hints drew (hint rows are drawn after them)
+    others = lambda m: sorted(r["id"] for r in m["rows"] if r["dataset"].endswith(("train.jsonl", "more.jsonl")))  # noqa: E731
+    assert others(manifest) == others(json.loads((tmp_path / "more.jsonl.manifest.json").read_text()))

@@ -16,6 +16,8 @@ both, small enough to train from the base in about an hour on two CPU cores:
   a wrong round 1, the check's failure, a grounded round 2);
 - with ``--more-per-family N``, N rows of each family added later (``dataset/more.jsonl``: a
   class's new methods, a crash on an edge input, a CSV total per group);
+- with ``--hint-per-family N``, N hint rows of each family (``dataset/hint.jsonl``: a call
+  that misses, the tool's hint, the call it points to);
 - with ``--exclude MANIFEST`` (repeatable), none of the coding rows an earlier mix's manifest
   lists, so that a continued adapter sees new tasks of the same families (survey rows are not
   excluded: a continuation replays some of them against forgetting);
@@ -71,10 +73,11 @@ def by_family(name: str, exclude: set[str]) -> dict[str, list]:
 def mix(per_family: int, other_surveys: int, seed: int, readme_surveys: int = 0,
         package_surveys: int | None = None, wrong_per_family: int = 0,
         exclude: set[str] = frozenset(), names_surveys: int = 0,
-        more_per_family: int = 0) -> tuple[list[str], list[dict]]:
+        more_per_family: int = 0, hint_per_family: int = 0) -> tuple[list[str], list[dict]]:
     rng = random.Random(seed)
     picked: list[tuple[str, str, dict]] = []
-    for name, count in (("train", per_family), ("wrong", wrong_per_family), ("more", more_per_family)):
+    for name, count in (("train", per_family), ("wrong", wrong_per_family), ("more", more_per_family),
+                        ("hint", hint_per_family)):
         if count:
             for family, rows in sorted(by_family(name, exclude).items()):
                 picked += [(name, line, label) for line, label in rng.sample(rows, min(count, len(rows)))]
@@ -108,18 +111,21 @@ def main(argv: list[str] | None = None) -> int:
                    help="wrong-first rows of each family (dataset/wrong.jsonl)")
     p.add_argument("--more-per-family", type=int, default=0,
                    help="rows of each family added later (dataset/more.jsonl)")
+    p.add_argument("--hint-per-family", type=int, default=0,
+                   help="hint rows of each family (dataset/hint.jsonl: a missed call, the hint, the right call)")
     p.add_argument("--exclude", type=Path, action="append", default=[], metavar="MANIFEST",
                    help="leave out the coding rows an earlier mix's manifest lists (repeatable)")
     p.add_argument("--seed", type=int, default=16)
     a = p.parse_args(argv)
     lines, sources = mix(a.per_family, a.other_surveys, a.seed, a.readme_surveys, a.package_surveys,
-                         a.wrong_per_family, excluded_ids(a.exclude), a.names_surveys, a.more_per_family)
+                         a.wrong_per_family, excluded_ids(a.exclude), a.names_surveys, a.more_per_family,
+                         a.hint_per_family)
     a.output.parent.mkdir(parents=True, exist_ok=True)
     a.output.write_text("".join(lines), encoding="utf-8")
     manifest = {"command": "make_mix", "per_family": a.per_family, "other_surveys": a.other_surveys,
                 "readme_surveys": a.readme_surveys, "package_surveys": a.package_surveys,
                 "names_surveys": a.names_surveys, "wrong_per_family": a.wrong_per_family,
-                "more_per_family": a.more_per_family,
+                "more_per_family": a.more_per_family, "hint_per_family": a.hint_per_family,
                 "exclude": [str(m) for m in a.exclude],
                 "seed": a.seed, "row_count": len(lines), "rows": sources}
     a.output.with_name(a.output.name + ".manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
