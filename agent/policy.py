@@ -257,6 +257,10 @@ class Policy:
     rules: ApprovalRules = field(default_factory=ApprovalRules)
     workspace: Path | None = None  # where relative paths point (None: the current directory)
 
+    def allows_edits(self) -> bool:
+        """Whether edit tools can run in this mode at all (asked, or allowed)."""
+        return _TABLE[self.mode]["edit"] != "deny"
+
     def verdict(self, tool: Tool, call: ToolCall | None = None, summary: str = "") -> Verdict:
         return self._verdict(tool, call, summary)[0]
 

@@ -450,6 +450,7 @@ class Session:
             return (yield from self._present_plan(call, params.plan))  # type: ignore[attr-defined]
         if self.before_tool is not None and tool.kind != "read" and (event := self.before_tool(tool, call, self.stats.turns)):
             yield self._emit(event)  # a checkpoint: logged and shown, not part of the conversation
+        self.ctx.edits_allowed = self.policy.allows_edits()  # the mode may have changed since the last call
         try:
             streaming = getattr(tool, "run_streaming", None)  # the task tool: its subagent's events come up as they happen
             obs = (yield from streaming(params, self.ctx, call)) if streaming is not None else tool.run(params, self.ctx)

@@ -139,6 +139,19 @@ def test_read_only_mode_refuses_edits_and_files_stay_untouched(tmp_path):
     assert result.error_kind == "refused" and not (tmp_path / "f.txt").exists()
 
 
+def test_a_missing_file_suggests_write_file_only_where_edits_can_run(tmp_path):
+    from agent.tools.files import ReadFileTool
+
+    outputs = {}
+    for mode in ("auto-edit", "ask", "read-only", "plan"):
+        session, _ = make(tmp_path, [call("read_file", path="zzz_new.py"), "ok"], approval=mode, tools=[ReadFileTool()])
+        events, _ = run(session)
+        outputs[mode] = next(e for e in events if isinstance(e, ToolResult)).output
+    assert "to create it, use write_file" in outputs["auto-edit"] and "to create it, use write_file" in outputs["ask"]
+    for mode in ("read-only", "plan"):  # nothing can be written: the plain answer
+        assert outputs[mode] == "Error: file not found: zzz_new.py; check the path with list_files or glob", mode
+
+
 def test_headless_refusal_reaches_the_model_and_nothing_waits(tmp_path):
     session, backend = make(tmp_path, [call("wait", text="x"), "fine"], approval="auto-edit")
     events, ended = run(session)

@@ -160,7 +160,12 @@ def test_a_missing_file_names_the_files_it_may_have_meant(ctx, ws):
         edit(ctx, "pkg/mathops.py", "def peek(self):\n    pass\n", "def peek(self):\n    pass\n")
     with pytest.raises(ToolError, match="^old_string and new_string are the same; nothing would change$"):
         edit(ctx, "pkg/mathops.py", "return n", "return n")
-    # nothing close: the plain message
+    # nothing close (often the file the task asks for, read before it is written): how to create it or look for it
+    with pytest.raises(ToolError) as e:
+        read(ctx, "zzz_unrelated.cfg")
+    assert str(e.value) == ("file not found: zzz_unrelated.cfg, and no file in the workspace has a close name; "
+                            "to create it, use write_file; to look for it, use list_files or glob")
+    ctx.edits_allowed = False  # read-only or plan mode: writing is not suggested
     with pytest.raises(ToolError) as e:
         read(ctx, "zzz_unrelated.cfg")
     assert str(e.value) == "file not found: zzz_unrelated.cfg; check the path with list_files or glob"

@@ -55,6 +55,8 @@ class ToolContext:
     shell_timeout_s: float = 120.0
     max_output_chars: int = 30_000
     state: dict[str, Any] = field(default_factory=dict)  # per-tool state (the shell process)
+    # whether the approval mode lets edit tools run (not in read-only or plan mode): errors suggest writing only then
+    edits_allowed: bool = True
 
 
 class Tool:

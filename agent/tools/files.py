@@ -77,7 +77,12 @@ def _open_existing(ctx: ToolContext, path: str) -> tuple[Path, BinaryIO]:
         raise ToolError(f"{path} is a directory, not a file; use list_files to see what it contains") from None
     except (FileNotFoundError, NotADirectoryError):
         hint = did_you_mean(ctx, path)
-        raise ToolError(f"file not found: {path}; {hint}check the path with list_files or glob") from None
+        if hint or not ctx.edits_allowed:
+            raise ToolError(f"file not found: {path}; {hint}check the path with list_files or glob") from None
+        # nothing close, and edits can run: the model may be reading the file its task asks it to create (small
+        # models read it again and again); in read-only and plan mode writing is not offered
+        raise ToolError(f"file not found: {path}, and no file in the workspace has a close name; to create it, "
+                        "use write_file; to look for it, use list_files or glob") from None
 
 
 SUGGEST_WALK_LIMIT = 2000  # files looked at for a suggestion

@@ -49,17 +49,20 @@ def final_answer(log: Path) -> str:
 
 
 def record_demo(task, folder: Path, steps_file: Path, expect: set[int], sessions: Path,
-                extra: Callable[[Path], list[str]] | None = None) -> list[str]:
+                extra: Callable[[Path], list[str]] | None = None, approval: str = "yolo") -> list[str]:
     """Play ``steps_file`` in a fresh workspace of ``task`` and keep its log as ``sessions/TASK_ID*``.
 
     The log must end ``done`` with no unexpected failed call (``expect``: the turns whose call
     may fail), ``extra(log)`` may add problems (and may annotate the log before it is copied),
-    and the task's check must pass on the final workspace, given the demo's final answer.
+    and the task's check must pass on the final workspace, given the demo's final answer. The demo
+    runs in ``approval`` mode (a survey, read-only as the README's first command runs, so that
+    its tool answers are the ones that command gets).
     Returns the problems; nothing is kept when there are any.
     """
     tmp = prepare(folder)
     try:
-        cmd = [str(PY), "-m", "limi_cli.cli", "record", "--steps", str(steps_file), "--cwd", str(tmp)]
+        cmd = [str(PY), "-m", "limi_cli.cli", "record", "--steps", str(steps_file), "--cwd", str(tmp),
+               "--approval", approval]
         p = subprocess.run(cmd, cwd=tmp, env=env(), capture_output=True, text=True)
         if p.returncode != 0:
             return [f"record exit {p.returncode}: {p.stderr.strip()[-400:]}"]

@@ -300,7 +300,8 @@ def main() -> int:
                 continue
             (folder / "steps.json").write_text(json.dumps(demo, indent=1))
             expect = {n for n, step in enumerate(demo["steps"], 1) if step.get("expect_error")}
-            problems = record_demo(_Task(task_id, folder), folder, folder / "steps.json", expect, SESSIONS)
+            problems = record_demo(_Task(task_id, folder), folder, folder / "steps.json", expect, SESSIONS,
+                                   approval="read-only")
         if problems:
             failed.append(f"{task_id}: {'; '.join(problems)}")
         else:
