@@ -35,14 +35,13 @@ import keyword
 import re
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from record import limi, read_events, record_demo  # noqa: E402  (record puts the repository on sys.path)
-from record_recovery import _calls, finish  # noqa: E402
+from record import limi, read_events  # noqa: E402  (record puts the repository on sys.path)
+from record_recovery import _calls, finish, record_rounds  # noqa: E402
 from record_wrong import mutate_code  # noqa: E402
 
 from evaluation.task import load_suite  # noqa: E402
@@ -146,17 +145,8 @@ def main() -> int:
             skipped.append(task.id)
             continue
         steps, turn, must, kind = made
-        demo = json.loads((folder / "steps.json").read_text())
-        label = {**demo["label"], "tags": [*demo["label"]["tags"], "hint", kind]}
-        where = Path(tempfile.mkdtemp(prefix="limi-steps-"))
-        try:
-            steps_file = where / "steps.json"
-            steps_file.write_text(json.dumps({"task": demo["task"], "steps": steps, "label": label}, indent=1))
-            expect = {n for n, s in enumerate(steps, 1) if s.get("expect_error")}
-            problems = record_demo(task, folder, steps_file, expect, SESSIONS,
-                                   extra=lambda log: _miss_checked(log, turn, must))
-        finally:
-            shutil.rmtree(where, ignore_errors=True)
+        problems = record_rounds(task, folder, steps, ["hint", kind], SESSIONS,
+                                 extra=lambda log: _miss_checked(log, turn, must))
         if problems:
             failed.append(f"{task.id}: {'; '.join(problems)}")
         else:
