@@ -68,8 +68,9 @@ def path_miss(steps: list[dict]) -> tuple[int, dict, str, str] | None:
         if call is None:
             continue
         path = call["arguments"]["path"]
-        miss = {**call, "arguments": {**call["arguments"], "path": wrong_path(path)}}
-        return i, miss, f"did you mean {path}", f"{wrong_path(path)} is not there; the tool names {path}: use that path."
+        wrong = wrong_path(path)
+        miss = {**call, "arguments": {**call["arguments"], "path": wrong}}
+        return i, miss, f"did you mean {path}", f"{wrong} is not there; the tool names {path}: use that path."
     return None
 
 
