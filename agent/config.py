@@ -123,6 +123,10 @@ class Config(BaseModel):
     max_retries: int = Field(default=3, ge=0)
     max_retry_wait_s: float = Field(default=60.0, ge=0)
     n_ctx: int = 8192  # context of local models (embedded, gguf)
+    # llama.cpp models run with a LoRA adapter (`-m ADAPTER_DIR`, or the shipped one): how strongly it
+    # is applied, 0 (the base alone) to 2; unset: the scale the adapter records (``lora_scale`` in its
+    # limi_base.json), else 1
+    lora_scale: float | None = Field(default=None, ge=0.0, le=2.0)
     n_threads: int | None = None
     device: str = "auto"  # hf backend: auto, cpu, cuda
 
@@ -206,7 +210,7 @@ def parse_toml(raw: bytes, path: Path) -> dict[str, Any]:
 # keys a project's config may set before the user trusts it: how the model is called and how
 # long things run, nothing that widens what the agent may do or where data goes
 HARMLESS_KEYS = frozenset({
-    "tool_protocol", "tool_prompt", "constrained_tool_calls", "call_repetition_block", "request_timeout_s", "connect_timeout_s", "max_retries", "max_retry_wait_s", "n_ctx", "n_threads", "device",
+    "tool_protocol", "tool_prompt", "constrained_tool_calls", "call_repetition_block", "request_timeout_s", "connect_timeout_s", "max_retries", "max_retry_wait_s", "n_ctx", "n_threads", "device", "lora_scale",
     "max_turns", "loop_limit", "shell_timeout_s", "max_output_chars", "repo_map_tokens", "sampling",
     "compact_at", "context_window", "instructions_max_chars", "command_timeout_s",
     "subagents",  # limits only: a subagent never gets more tools or a looser approval than its parent

@@ -329,6 +329,18 @@ def marked_base_gguf(adapter_dir: Path) -> tuple[str, Path] | None:
     return None
 
 
+def recorded_scale(adapter_dir: Path) -> float | None:
+    """The scale ``limi_base.json`` in ``adapter_dir`` records for applying the adapter
+    (``"lora_scale"``, 0 to 2), if it records a valid one; else None."""
+    try:
+        value = json.loads((Path(adapter_dir) / BASE_MARKER).read_text(encoding="utf-8")).get("lora_scale")
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError):
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 2.0:
+        return None
+    return float(value)
+
+
 def runnable_adapter(model_dir: Path) -> tuple[str, Path, Path] | None:
     """(``'embedded'`` or ``'gguf'``, base GGUF, adapter GGUF) when ``model_dir`` is an adapter llama.cpp
     can run: it holds ``adapter.gguf`` and a ``limi_base.json`` naming a GGUF that exists; else None."""

@@ -56,3 +56,10 @@ def test_broken_toml_says_so(tmp_path):
     path = _write(tmp_path / "u.toml", "model = \n")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(tmp_path, environ={}, user_path=path)
+
+
+def test_lora_scale_from_the_environment_and_a_bad_one_named(tmp_path):
+    assert load_config(tmp_path, environ={}, user_path=tmp_path / "n").lora_scale is None  # the adapter's own, else 1
+    assert load_config(tmp_path, environ={"LIMI_LORA_SCALE": "0.5"}, user_path=tmp_path / "n").lora_scale == 0.5
+    with pytest.raises(ConfigError, match="LIMI_LORA_SCALE: Input should be less than or equal to 2"):
+        load_config(tmp_path, environ={"LIMI_LORA_SCALE": "3"}, user_path=tmp_path / "n")

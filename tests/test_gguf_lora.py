@@ -359,12 +359,13 @@ def real_adapter(tmp_path_factory, embedded_gguf: Path) -> dict:
     return {"dir": out, "tokens": tokens, "hf_lora": with_adapter, "hf_base": without, "convert_s": seconds}
 
 
-def llama_cpp_logits(gguf: Path, tokens: list[int], lora: Path | None) -> np.ndarray:
+def llama_cpp_logits(gguf: Path, tokens: list[int], lora: Path | None, scale: float = 1.0) -> np.ndarray:
     from agent.llama_cpu import import_llama_cpp
 
     Llama = import_llama_cpp().Llama
 
-    llm = Llama(model_path=str(gguf), lora_path=str(lora) if lora else None, n_ctx=256, logits_all=True, n_threads=1, verbose=False)
+    llm = Llama(model_path=str(gguf), lora_path=str(lora) if lora else None, lora_scale=scale, n_ctx=256, logits_all=True,
+                n_threads=1, verbose=False)
     llm.eval(tokens)
     scores = np.array(llm.scores[: len(tokens)])
     llm.close()
@@ -440,6 +441,46 @@ def test_registry_builds_llama_cpp_with_the_adapter(real_adapter: dict, embedded
     assert info["lora_path"] == str(ad / ADAPTER_GGUF) and info["lora_scale"] == 1.0 and info["n_ctx"] == 2048
     chunks = list(backend.stream([Message(role="user", content="Say hi.")], [], Sampling(max_tokens=8, temperature=0.0)))
     assert chunks[-1].kind == "usage" and chunks[-1].usage.completion_tokens > 0
+
+
+@pytest.mark.slow
+def test_the_lora_scale_comes_from_the_setting_else_the_adapter_else_one(real_adapter: dict, embedded_gguf: Path, tmp_path: Path):
+    import shutil
+
+    from agent.backends.registry import make_backend
+
+    ad = real_adapter["dir"]
+    scaled = tmp_path / "scaled"
+    shutil.copytree(ad, scaled)
+    marker = json.loads((scaled / BASE_MARKER).read_text())
+    (scaled / BASE_MARKER).write_text(json.dumps({**marker, "lora_scale": 0.5}))
+
+    def scale(model: Path, **kw) -> float:
+        backend = make_backend(Config(model=str(model), n_ctx=256, n_threads=1, **kw))
+        try:
+            assert backend.describe()["lora_scale"] == backend.lora_scale
+            return backend.lora_scale
+        finally:
+            backend.llm.close()
+
+    assert scale(ad) == 1.0
+    assert scale(scaled) == 0.5
+    assert scale(scaled, lora_scale=0.25) == 0.25 and scale(ad, lora_scale=0.0) == 0.0
+    for bad in (5, "strong", True, -1):  # out of range or not a number: the marker's value is ignored
+        (scaled / BASE_MARKER).write_text(json.dumps({**marker, "lora_scale": bad}))
+        assert scale(scaled) == 1.0
+    with pytest.raises(ValueError, match="lora_scale"):
+        Config(lora_scale=3)
+
+    # llama.cpp applies it: at scale 0 the adapter changes nothing, at 0.5 the logits move part of the way
+    tokens, adapter = real_adapter["tokens"], ad / ADAPTER_GGUF
+    base = llama_cpp_logits(embedded_gguf, tokens, None)
+    full = llama_cpp_logits(embedded_gguf, tokens, adapter) - base
+    assert np.abs(llama_cpp_logits(embedded_gguf, tokens, adapter, 0.0) - base).max() < 1e-3
+    half = llama_cpp_logits(embedded_gguf, tokens, adapter, 0.5) - base
+    slope = float(np.mean([half[i] @ full[i] / (full[i] @ full[i]) for i in range(len(full) - LAST, len(full))]))
+    print(f"\nlogit change at scale 0.5 against 1: slope {slope:.3f}")
+    assert 0.1 < slope < 0.8  # measured 0.28: the logits are not linear in the scale
 
 
 def test_embedded_is_the_base_with_the_shipped_adapter_and_embedded_base_is_the_base_alone(embedded_gguf: Path):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from agent.backends.base import Backend, BackendError
 from agent.config import Config
-from agent.model_files import ADAPTER_GGUF, BASE_MARKER, runnable_adapter
+from agent.model_files import ADAPTER_GGUF, BASE_MARKER, recorded_scale, runnable_adapter
 
 SERVER_MODELS_TIMEOUT_S = 10.0
 
@@ -113,6 +113,7 @@ def _make_backend(config: Config) -> Backend:
 
             adapter = shipped_adapter()
             return LlamaCppBackend(None, n_ctx=config.n_ctx, n_threads=config.n_threads, lora_path=adapter,
+                                   lora_scale=_lora_scale(config, adapter.parent) if adapter else 1.0,
                                    name=TUNED_MODEL_NAME if adapter else None)
         if model != "embedded-base" and Path(model).expanduser().is_dir():
             return _gguf_adapter(Path(model).expanduser(), config)
@@ -156,8 +157,17 @@ def _gguf_adapter(model_dir: Path, config: Config) -> Backend:
         n_ctx=config.n_ctx,
         n_threads=config.n_threads,
         lora_path=adapter,
+        lora_scale=_lora_scale(config, model_dir),
         name=model_dir.resolve().name,
     )
+
+
+def _lora_scale(config: Config, adapter_dir: Path) -> float:
+    """The ``lora_scale`` setting, else the scale the adapter directory records, else 1."""
+    if config.lora_scale is not None:
+        return config.lora_scale
+    recorded = recorded_scale(adapter_dir)
+    return 1.0 if recorded is None else recorded
 
 
 def _scripted(path: Path) -> Backend:
