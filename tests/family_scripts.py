@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import sys
 from pathlib import Path
 
@@ -18,3 +19,9 @@ def family_script(name: str):
     finally:
         sys.path.remove(str(FAMILIES))
         sys.path.remove(str(ROOT / "demos"))
+
+
+def call_arguments(call: dict) -> dict:
+    """A row's tool call's arguments as a dict (``call`` is the row's call or its ``function``)."""
+    a = call.get("function", call)["arguments"]
+    return json.loads(a) if isinstance(a, str) else a

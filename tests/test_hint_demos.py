@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from evaluation.task import load_suite
-from tests.family_scripts import family_script
+from tests.family_scripts import call_arguments, family_script
 
 ROOT = Path(__file__).resolve().parents[1]
 FAMILIES = ROOT / "demos" / "families"
@@ -26,10 +26,6 @@ def rh():
 def suite():
     return {t.id: t for t in load_suite(str(FAMILIES / "train")).tasks}
 
-
-def _args(call: dict) -> dict:
-    a = call["function"]["arguments"]
-    return json.loads(a) if isinstance(a, str) else a
 
 
 def test_each_row_misses_once_then_uses_the_tools_hint(suite):
@@ -48,7 +44,7 @@ def test_each_row_misses_once_then_uses_the_tools_hint(suite):
         assert result["role"] == "tool" and result["content"].startswith("Error:"), f"row {n}"
         (call,) = retry["tool_calls"]
         assert call["function"]["name"] == miss["function"]["name"], f"row {n}: the same tool, sent right"
-        got, sent = _args(call), _args(miss)
+        got, sent = call_arguments(call), call_arguments(miss)
         if got["path"] != sent["path"]:  # a wrong path: the tool named the file the retry opens
             kinds["path"] += 1
             assert f"did you mean {got['path']}" in result["content"], f"row {n}"

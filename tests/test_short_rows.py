@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from evaluation.task import load_suite
-from tests.family_scripts import family_script
+from tests.family_scripts import call_arguments, family_script
 
 ROOT = Path(__file__).resolve().parents[1]
 FAMILIES = ROOT / "demos" / "families"
@@ -22,10 +22,6 @@ ROWS = FAMILIES / "dataset" / "short.jsonl"
 def rs():
     return family_script("record_short")
 
-
-def _args(call: dict) -> dict:
-    a = call["function"]["arguments"]
-    return json.loads(a) if isinstance(a, str) else a
 
 
 def test_each_row_is_one_call_and_an_answer_its_output_supports():
@@ -42,7 +38,7 @@ def test_each_row_is_one_call_and_an_answer_its_output_supports():
         assert user["content"].strip() not in held_out, f"row {n}"
         assert meta["source"].startswith("demos/families/short_sessions/short-") and "-001" <= meta["source"][-9:]
         (call,) = call_msg["tool_calls"]
-        args, out, said = _args(call), result["content"], answer["content"]
+        args, out, said = call_arguments(call), result["content"], answer["content"]
         assert not result["content"].startswith("Error:") and not answer.get("tool_calls"), f"row {n}"
         if kind == "where":
             path, line = re.fullmatch(r"\S+ is defined in (\S+), line (\d+)\.", said).groups()

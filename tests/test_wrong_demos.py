@@ -12,7 +12,7 @@ import pytest
 from evaluation.check import CommandResult
 from evaluation.runner import feedback_message
 from evaluation.task import load_suite
-from tests.family_scripts import family_script
+from tests.family_scripts import call_arguments, family_script
 
 ROOT = Path(__file__).resolve().parents[1]
 FAMILIES = ROOT / "demos" / "families"
@@ -47,10 +47,6 @@ def _changes(messages: list[dict]) -> list[dict]:
     return [c["function"] for m in messages for c in m.get("tool_calls") or [] if c["function"]["name"] in CHANGES]
 
 
-def _args(call: dict) -> dict:
-    a = call["arguments"]
-    return json.loads(a) if isinstance(a, str) else a
-
 
 def test_each_row_is_a_wrong_attempt_its_check_failure_and_a_different_fix(suite):
     rows = _rows()
@@ -73,7 +69,7 @@ def test_each_row_is_a_wrong_attempt_its_check_failure_and_a_different_fix(suite
         assert not round1[-1].get("tool_calls") and round1[-1]["content"].startswith("Done:"), f"row {n}"
         ref = _reference_change(task_id)
         (wrong,) = _changes(round1)
-        wa, ra = _args(wrong), ref["arguments"]
+        wa, ra = call_arguments(wrong), ref["arguments"]
         assert wrong["name"] == ref["name"] and wa["path"] == ra["path"], f"row {n}"
         key = "content" if ref["name"] == "write_file" else "new_string"
         assert wa[key] != ra[key], f"row {n}: round 1 writes what the reference writes"
@@ -83,7 +79,7 @@ def test_each_row_is_a_wrong_attempt_its_check_failure_and_a_different_fix(suite
         assert all(m.get("weight", 1) != 0 for m in round2), f"row {n}"
         assert round2[0]["content"].startswith("The check failed (") and round2[0].get("tool_calls"), f"row {n}"
         assert round2[0]["tool_calls"][0]["function"]["name"] not in CHANGES, f"row {n}: it looks before writing"
-        fixes = [_args(c) for c in _changes(round2) if _args(c)["path"] == ra["path"]]
+        fixes = [call_arguments(c) for c in _changes(round2) if call_arguments(c)["path"] == ra["path"]]
         if ref["name"] == "write_file":
             assert ra in fixes, f"row {n}: round 2 writes the reference content"
         else:  # the edit goes from the wrong code (as the file now is) to the reference code
