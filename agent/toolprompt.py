@@ -22,7 +22,7 @@ ToolPromptStyle = Literal["full", "brief"]
 BRIEF_UP_TO = 8192  # tokens of context; at or below it "auto" describes tools briefly
 
 OPEN, CLOSE = "<tool_call>", "</tool_call>"
-_BLOCK = re.compile(r"<tool_call>(.*?)(?:</tool_call>|\Z)", re.DOTALL)
+_TAG = re.compile(re.escape(OPEN) + "|" + re.escape(CLOSE))
 
 
 def new_call_id() -> str:
@@ -292,7 +292,8 @@ def _partial_at_end(text: str, start: int, tag: str) -> int:
 
 
 class StreamingReplyParser:
-    """Feeds on streamed text; hands back only the text outside ``<tool_call>`` blocks.
+    """Feeds on streamed text; hands back only the text outside ``<tool_call>`` blocks (a
+    ``</tool_call>`` outside any block, which small models write after their text, is dropped).
 
     Text that could be the start of an opening tag is held back until it is decided.
     :meth:`finish` returns the visible text and the parsed calls of the whole reply.
@@ -326,13 +327,15 @@ class StreamingReplyParser:
             if self._in_block:
                 i = self._scan_block(text, i)
                 continue
-            j = text.find(OPEN, i)
-            if j >= 0:
-                out.append(text[i:j])
-                i = j + len(OPEN)
-                self._in_block = True
+            m = _TAG.search(text, i)
+            if m is not None:
+                out.append(text[i : m.start()])
+                i = m.end()
+                # a closing tag with no block open is a protocol token written out, not text: dropped
+                self._in_block = m.group() == OPEN
                 continue
-            k = _partial_at_end(text, i, OPEN)  # hold back a tail that may be a partial "<tool_call>"
+            # hold back a tail that may be a partial "<tool_call>" or "</tool_call>"
+            k = min(_partial_at_end(text, i, OPEN), _partial_at_end(text, i, CLOSE))
             out.append(text[i:k])
             self._hold = text[k:]
             i = n

@@ -51,6 +51,19 @@ def test_streaming_parser_hides_blocks_even_when_the_tag_is_split_across_deltas(
     assert visible == "Looking. done" and calls[0].name == "read_file"
 
 
+def test_a_closing_tag_outside_any_block_is_dropped_whole_or_split_across_deltas():
+    # a small model's answer ended "shellingham/\n</tool_call>": a protocol token, not text
+    reply = 'The files:\nshellingham/\n</tool_call> and <tool_call>{"name": "glob", "arguments": {}}</tool_call></tool_call>end'
+    for size in (1, 4, len(reply)):
+        parser = StreamingReplyParser()
+        shown = "".join(parser.feed(reply[i : i + size]) for i in range(0, len(reply), size))
+        tail, visible, calls = parser.finish()
+        assert shown + tail == "The files:\nshellingham/\n and end", size
+        assert [c.name for c in calls] == ["glob"]
+    # text that only begins like the tag is kept
+    assert parse_reply("a </tool_ b")[0] == "a </tool_ b"
+
+
 def test_streaming_parser_releases_a_lone_angle_bracket():
     parser = StreamingReplyParser()
     shown = parser.feed("a < b")
