@@ -5,15 +5,12 @@ the closest lines; then a trained call that does what the answer says. No model,
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from evaluation.task import load_suite
-from tests.family_scripts import call_arguments, family_script
+from tests.family_scripts import FAMILIES, call_arguments, family_script
 
-ROOT = Path(__file__).resolve().parents[1]
-FAMILIES = ROOT / "demos" / "families"
 ROWS = FAMILIES / "dataset" / "hint.jsonl"
 
 

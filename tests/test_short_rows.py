@@ -11,10 +11,8 @@ from pathlib import Path
 import pytest
 
 from evaluation.task import load_suite
-from tests.family_scripts import call_arguments, family_script
+from tests.family_scripts import FAMILIES, call_arguments, family_script
 
-ROOT = Path(__file__).resolve().parents[1]
-FAMILIES = ROOT / "demos" / "families"
 ROWS = FAMILIES / "dataset" / "short.jsonl"
 
 

@@ -5,17 +5,14 @@ that does something different and makes the right change. No model, no training.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from evaluation.check import CommandResult
 from evaluation.runner import feedback_message
 from evaluation.task import load_suite
-from tests.family_scripts import call_arguments, family_script
+from tests.family_scripts import FAMILIES, call_arguments, family_script
 
-ROOT = Path(__file__).resolve().parents[1]
-FAMILIES = ROOT / "demos" / "families"
 ROWS = FAMILIES / "dataset" / "wrong.jsonl"
 FEEDBACK_HEAD = "The check of your work failed (round 1 of 3; 2 left). It ran:"
 CHANGES = ("write_file", "edit")
