@@ -20,9 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -34,14 +31,15 @@ from agent.config import Config  # noqa: E402
 from agent.messages import Message, Sampling  # noqa: E402
 from agent.session_builder import system_prompt_for, tools_for  # noqa: E402
 from agent.tools.registry import tool_specs  # noqa: E402
+from benchmarks.plain_code import judge, target  # noqa: E402
+from evaluation.task import load_suite  # noqa: E402
 
 SPLIT = ROOT / "demos" / "families" / "validation"
 KINDS = ("write-module", "cli-script")
 
 
-def tasks() -> list[dict]:
-    rows = [json.loads(line) for line in (SPLIT / "tasks.jsonl").read_text().splitlines() if line.strip()]
-    return [t for t in rows if t["id"].startswith(KINDS)]
+def tasks() -> list:
+    return [t for t in load_suite(str(SPLIT)).tasks if t.id.startswith(KINDS)]
 
 
 def reply_start(fmt: str, path: str) -> str:
@@ -62,15 +60,6 @@ def written(backend, fmt: str, messages: list[Message], specs, path: str) -> str
     return out["choices"][0]["text"]
 
 
-def check(task: dict, path: str, content: str) -> bool:
-    with tempfile.TemporaryDirectory(prefix="limi-probe-") as tmp:
-        ws = Path(tmp)
-        shutil.copytree(SPLIT / task["workspace"], ws, dirs_exist_ok=True)
-        (ws / path).write_text(content, encoding="utf-8")
-        env = {**os.environ, "SUITE_DIR": str(SPLIT)}
-        return subprocess.run(task["check"], shell=True, cwd=ws, env=env, capture_output=True, timeout=60).returncode == 0
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("adapter", type=Path, help="a llama.cpp LoRA adapter directory (limi-cli train output)")
@@ -81,24 +70,26 @@ def main(argv: list[str] | None = None) -> int:
     from agent.backends.registry import make_backend
 
     report: dict = {"adapter": str(args.adapter), "results": []}
+    todo = tasks()
     for scale in [float(s) for s in args.scales.split(",")]:
         config = Config(model=str(args.adapter) if scale > 0 else "embedded-base", lora_scale=scale if scale > 0 else None,
                         n_threads=2)
         backend = make_backend(config)
         for fmt in args.format.split(","):
             passed = 0
-            for task in tasks():
-                path = next(p.name for p in (SPLIT / task["solution"]).iterdir())
+            for task in todo:
+                path = target(task)
+                # a fresh empty workspace a task: its path is in the system prompt, as in a session
                 with tempfile.TemporaryDirectory(prefix="limi-probe-ws-") as ws:
                     tools = tools_for(config, Path(ws), backend.n_ctx)
                     system = system_prompt_for(config, Path(ws))
-                messages = [Message(role="system", content=system), Message(role="user", content=task["instruction"])]
+                messages = [Message(role="system", content=system), Message(role="user", content=task.instruction)]
                 content = written(backend, fmt, messages, tool_specs(tools), path)
-                ok = check(task, path, content)
+                ok, _ = judge(task, content)
                 passed += ok
-                report["results"].append({"scale": scale, "format": fmt, "task": task["id"], "passed": ok, "content": content})
+                report["results"].append({"scale": scale, "format": fmt, "task": task.id, "passed": ok, "content": content})
                 args.output.write_text(json.dumps(report, indent=1))
-            print(f"scale {scale} {fmt}: {passed} of {len(tasks())} pass", flush=True)
+            print(f"scale {scale} {fmt}: {passed} of {len(todo)} pass", flush=True)
         backend.llm.close()
     return 0
 

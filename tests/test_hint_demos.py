@@ -24,7 +24,6 @@ def suite():
     return {t.id: t for t in load_suite(str(FAMILIES / "train")).tasks}
 
 
-
 def test_each_row_misses_once_then_uses_the_tools_hint(suite):
     rows = [json.loads(line) for line in ROWS.read_text().splitlines()]
     assert len(rows) >= 120

@@ -21,7 +21,6 @@ def rs():
     return family_script("record_short")
 
 
-
 def test_each_row_is_one_call_and_an_answer_its_output_supports():
     rows = [json.loads(line) for line in ROWS.read_text().splitlines()]
     manifest = json.loads(ROWS.with_name(ROWS.name + ".manifest.json").read_text())

@@ -44,7 +44,6 @@ def _changes(messages: list[dict]) -> list[dict]:
     return [c["function"] for m in messages for c in m.get("tool_calls") or [] if c["function"]["name"] in CHANGES]
 
 
-
 def test_each_row_is_a_wrong_attempt_its_check_failure_and_a_different_fix(suite):
     rows = _rows()
     assert len(rows) >= 70
@@ -76,7 +75,7 @@ def test_each_row_is_a_wrong_attempt_its_check_failure_and_a_different_fix(suite
         assert all(m.get("weight", 1) != 0 for m in round2), f"row {n}"
         assert round2[0]["content"].startswith("The check failed (") and round2[0].get("tool_calls"), f"row {n}"
         assert round2[0]["tool_calls"][0]["function"]["name"] not in CHANGES, f"row {n}: it looks before writing"
-        fixes = [call_arguments(c) for c in _changes(round2) if call_arguments(c)["path"] == ra["path"]]
+        fixes = [a for a in map(call_arguments, _changes(round2)) if a["path"] == ra["path"]]
         if ref["name"] == "write_file":
             assert ra in fixes, f"row {n}: round 2 writes the reference content"
         else:  # the edit goes from the wrong code (as the file now is) to the reference code
